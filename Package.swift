@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Upcoming features the whole package builds with, as Hummingbird does.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Arbiter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "arbiter", targets: ["arbiter"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+    ],
+    targets: [
+        // Domain types, errors, IDs, clock, crypto helpers and policies. No I/O.
+        .target(
+            name: "ArbiterCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Storage protocols with SQLite and PostgreSQL implementations, and migrations.
+        .target(
+            name: "ArbiterStore",
+            dependencies: [
+                "ArbiterCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Hummingbird application: routes, request context, middleware, OpenAPI.
+        .target(
+            name: "ArbiterServer",
+            dependencies: [
+                "ArbiterCore",
+                "ArbiterStore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `arbiter` command: parses flags and calls the layers below.
+        .executableTarget(
+            name: "arbiter",
+            dependencies: [
+                "ArbiterCore",
+                "ArbiterServer",
+                "ArbiterStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArbiterCoreTests",
+            dependencies: ["ArbiterCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArbiterStoreTests",
+            dependencies: ["ArbiterCore", "ArbiterStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArbiterServerTests",
+            dependencies: [
+                "ArbiterCore",
+                "ArbiterServer",
+                "ArbiterStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

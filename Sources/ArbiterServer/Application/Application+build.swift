@@ -1,0 +1,80 @@
+import ArbiterCore
+import ArbiterStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// What the HTTP layer needs from below; tests build the same application with their own database.
+public struct ServerDependencies: Sendable {
+    public let database: any SQLDatabase
+    public let migrator: Migrator
+    public let instances: any InstanceRepository
+    /// How long `/readyz` waits for the database before answering `503`.
+    public let readinessTimeout: Duration
+
+    public init(
+        database: any SQLDatabase, clock: any WallClock = SystemWallClock(), ids: any IDGenerator = UUIDv7Generator(),
+        readinessTimeout: Duration = .seconds(2)
+    ) {
+        self.database = database
+        self.migrator = Migrator(database: database, clock: clock)
+        self.instances = SQLInstanceRepository(database: database, ids: ids, clock: clock)
+        self.readinessTimeout = readinessTimeout
+    }
+}
+
+/// The router with every route and middleware, and the list of routes it serves.
+public func buildRouter(dependencies: ServerDependencies) -> DocumentedRouter<ArbiterRequestContext> {
+    let router = Router(context: ArbiterRequestContext.self)
+    let api = DocumentedRouter(router: router)
+    // Routes are listed first so the problem middleware can tell a wrong method from an unknown path; middleware
+    // only wraps routes added after it, so it is added to a router that is then filled by the same registrations.
+    let document = Mutex(ByteBuffer())
+    let registrations: [(DocumentedRouter<ArbiterRequestContext>) -> Void] = [
+        HealthController(
+            database: dependencies.database, migrator: dependencies.migrator,
+            readinessTimeout: dependencies.readinessTimeout
+        ).register(on:),
+        { api in
+            MetaController(backend: dependencies.database.dialect.rawValue, instances: dependencies.instances)
+                .register(on: api, openAPIDocument: { document.withLock { $0 } })
+        },
+    ]
+    let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
+    registrations.forEach { $0(catalogue) }
+    let encoded = OpenAPIDocument.encode(OpenAPIDocument.build(routes: catalogue.routes, schemas: componentSchemas))
+    document.withLock { $0 = ByteBuffer(bytes: encoded) }
+
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: ProblemMiddleware(routes: catalogue.routes))
+    registrations.forEach { $0(api) }
+    return api
+}
+
+/// Every schema the controllers publish.
+let componentSchemas: [String: JSONValue] = HealthController.schemas
+    .merging(MetaController.schemas) { first, _ in first }
+    .merging(["Problem": .problemSchema]) { first, _ in first }
+
+/// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.
+public func buildApplication(
+    configuration: ArbiterConfiguration,
+    dependencies: ServerDependencies,
+    logger: Logger,
+    beforeServerStarts: @escaping @Sendable () async throws -> Void = {},
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let api = buildRouter(dependencies: dependencies)
+    var app = Application(
+        router: api.router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+    app.beforeServerStarts(perform: beforeServerStarts)
+    return app
+}

@@ -1,0 +1,59 @@
+import ArbiterCore
+import ArbiterStore
+import Hummingbird
+import Logging
+
+/// Liveness and readiness probes.
+public struct HealthController: Sendable {
+    let database: any SQLDatabase
+    let migrator: Migrator
+    let readinessTimeout: Duration
+
+    /// Body of a successful probe.
+    struct Status: ResponseEncodable {
+        let status: String
+        let checks: [String: String]?
+    }
+
+    static let schemas: [String: JSONValue] = [
+        "ProbeStatus": [
+            "type": "object",
+            "required": ["status"],
+            "properties": [
+                "status": ["type": "string", "enum": ["ok", "ready"]],
+                "checks": ["type": "object", "additionalProperties": ["type": "string"]],
+            ],
+        ]
+    ]
+
+    func register(on api: DocumentedRouter<ArbiterRequestContext>) {
+        api.on(
+            RouteDocumentation(
+                method: .get, path: "/healthz", operationID: "getHealth", summary: "Liveness: the process is serving requests.",
+                tags: ["operations"], access: .public,
+                responses: [200: .init("The process is alive.", schema: .ref("ProbeStatus"))]),
+            use: { _, _ in Status(status: "ok", checks: nil) })
+        api.on(
+            RouteDocumentation(
+                method: .get, path: "/readyz", operationID: "getReadiness",
+                summary: "Readiness: the database answers and its schema is current.",
+                tags: ["operations"], access: .public,
+                responses: [
+                    200: .init("Ready to serve traffic.", schema: .ref("ProbeStatus")),
+                    503: .problem("Not ready: the database is unreachable or migrations are pending."),
+                ]),
+            use: { _, context in try await ready(context: context) })
+    }
+
+    private func ready(context: ArbiterRequestContext) async throws -> Status {
+        let readiness = await StoreReadiness.check(database: database, migrator: migrator, timeout: readinessTimeout)
+        guard readiness.isReady else {
+            let reason = readiness.reason ?? "unknown"
+            context.logger.warning("not ready", metadata: ["reason": .string(reason)])
+            throw Problem(
+                .serviceUnavailable, slug: "not-ready", title: "Not ready",
+                detail: "Arbiter cannot serve requests yet: \(reason).", headers: [.retryAfter: "5"])
+        }
+        return Status(status: "ready", checks: ["database": "ok", "migrations": "current"])
+    }
+}

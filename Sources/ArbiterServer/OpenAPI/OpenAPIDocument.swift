@@ -1,0 +1,70 @@
+import ArbiterCore
+import Foundation
+import HTTPTypes
+
+/// Builds the OpenAPI 3.1 description of every registered route.
+public enum OpenAPIDocument {
+    /// The document for `routes`, with `schemas` as its reusable components.
+    public static func build(routes: [RouteDocumentation], schemas: [String: JSONValue]) -> JSONValue {
+        var paths: [String: [String: JSONValue]] = [:]
+        for route in routes {
+            var responses: [String: JSONValue] = [:]
+            for (status, response) in route.responses {
+                var entry: [String: JSONValue] = ["description": .string(response.description)]
+                if let contentType = response.contentType {
+                    entry["content"] = [contentType: ["schema": response.schema ?? ["type": "object"]]]
+                }
+                responses[String(status)] = .object(entry)
+            }
+            var operation: [String: JSONValue] = [
+                "operationId": .string(route.operationID),
+                "summary": .string(route.summary),
+                "tags": .array(route.tags.map(JSONValue.string)),
+                "responses": .object(responses),
+                "x-arbiter-access": .string(accessName(route.access)),
+            ]
+            if route.access == .public {
+                // An empty security requirement marks the operation as callable without credentials.
+                operation["security"] = []
+            }
+            let parameters = pathParameters(route.path)
+            if !parameters.isEmpty {
+                operation["parameters"] = .array(
+                    parameters.map { name in
+                        ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
+                    })
+            }
+            paths[route.path, default: [:]][route.method.rawValue.lowercased()] = .object(operation)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Arbiter API",
+                "version": .string(ArbiterVersion.current),
+                "description": "Self-hosted AI code review and architecture analysis. Errors are RFC 9457 problem documents.",
+            ],
+            "paths": .object(paths.mapValues { JSONValue.object($0) }),
+            "components": ["schemas": .object(schemas)],
+        ]
+    }
+
+    /// The document encoded as JSON with sorted keys, ready to serve.
+    public static func encode(_ document: JSONValue) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        // Encoding a JSONValue cannot fail: it holds only JSON types.
+        return (try? encoder.encode(document)) ?? Data()
+    }
+
+    private static func accessName(_ access: RouteAccess) -> String {
+        switch access {
+        case .public: "public"
+        }
+    }
+
+    private static func pathParameters(_ path: String) -> [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import ArbiterCore
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import ServiceLifecycle
+
+/// PostgreSQL through postgres-nio's connection pool, for running several Arbiter replicas on one database.
+///
+/// The pool has a hard connection limit; callers beyond it wait for a free connection. The pool only lends
+/// connections while ``run()`` is running, so the store must be part of the service group.
+public final class PostgresStore: SQLDatabase, Service {
+    public var dialect: SQLDialect { .postgres }
+    /// Where the store connects to, with the password hidden.
+    public let settings: PostgresSettings
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Creates the store; it connects lazily once ``run()`` is running.
+    public init(settings: PostgresSettings, poolSize: Int, logger: Logger) throws(StoreError) {
+        self.settings = settings
+        self.logger = logger
+        var configuration: PostgresClient.Configuration
+        switch settings.endpoint {
+        case .tcp(let host, let port):
+            configuration = PostgresClient.Configuration(
+                host: host, port: port, username: settings.username, password: settings.password,
+                database: settings.database, tls: try Self.tls(for: settings))
+        case .unixSocket(let path):
+            configuration = PostgresClient.Configuration(
+                unixSocketPath: path, username: settings.username, password: settings.password,
+                database: settings.database)
+        }
+        configuration.options.maximumConnections = poolSize
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [("application_name", settings.applicationName)]
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    private static func tls(for settings: PostgresSettings) throws(StoreError) -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificatePath = settings.rootCertificatePath {
+            guard FileManager.default.isReadableFile(atPath: rootCertificatePath) else {
+                throw StoreError(.unavailable, "sslrootcert file \(rootCertificatePath) cannot be read")
+            }
+            tls.trustRoots = .file(rootCertificatePath)
+        }
+        switch settings.tlsMode {
+        case .disable:
+            return .disable
+        case .prefer:
+            tls.certificateVerification = .none
+            return .prefer(tls)
+        case .require:
+            tls.certificateVerification = .none
+            return .require(tls)
+        case .verifyCA:
+            tls.certificateVerification = .noHostnameVerification
+            return .require(tls)
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            return .require(tls)
+        }
+    }
+
+    /// Runs the connection pool until graceful shutdown, then closes its connections.
+    public func run() async throws {
+        await client.run()
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                let executor = PostgresExecutor(connection: connection, logger: logger)
+                try await executor.query("BEGIN")
+                do {
+                    let result = try await body(executor)
+                    try await executor.query("COMMIT")
+                    return result
+                } catch {
+                    do {
+                        try await executor.query("ROLLBACK")
+                    } catch let rollbackError {
+                        // The connection is likely gone, and the server rolls back on its own then.
+                        logger.debug("PostgreSQL rollback failed", metadata: ["error": "\(rollbackError)"])
+                    }
+                    throw error
+                }
+            }
+        } catch let error as PSQLError {
+            throw PostgresExecutor.translate(error)
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await body(PostgresExecutor(connection: connection, logger: logger))
+            }
+        } catch let error as PSQLError {
+            throw PostgresExecutor.translate(error)
+        }
+    }
+
+    public func ping() async throws(StoreError) {
+        do {
+            _ = try await read { executor in try await executor.query("SELECT 1 AS ok") }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "\(error)")
+        }
+    }
+}
+
+/// Runs statements on one leased PostgreSQL connection.
+struct PostgresExecutor: SQLExecutor {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: SQLDialect { .postgres }
+
+    @discardableResult
+    func query(_ query: SQLQuery) async throws(StoreError) -> [SQLRow] {
+        let (sql, binds) = query.render(for: .postgres)
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .real(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
+            case .bool(let value): bindings.append(value)
+            }
+        }
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            var result: [SQLRow] = []
+            for try await row in rows {
+                var columns: [String] = []
+                var values: [SQLValue] = []
+                for cell in row {
+                    columns.append(cell.columnName)
+                    values.append(try Self.value(cell))
+                }
+                result.append(SQLRow(columns: columns, values: values))
+            }
+            return result
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Reads a cell into a portable value; Arbiter's schema only uses these column types.
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .bool: return .bool(try cell.decode(Bool.self))
+        case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// Maps SQLSTATE classes onto store error codes; messages never include bound values.
+    static func translate(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? PSQLError else {
+            if error is PostgresDecodingError {
+                return StoreError(.decoding, "PostgreSQL returned a value of an unexpected type")
+            }
+            return StoreError(.backend, "PostgreSQL: \(String(reflecting: type(of: error)))")
+        }
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else {
+            return StoreError(.unavailable, "PostgreSQL connection: \(error.code)")
+        }
+        let message = error.serverInfo?[.message] ?? "server error"
+        switch state {
+        case "23505": return StoreError(.duplicate, message)
+        case "23503": return StoreError(.foreignKey, message)
+        case "23502", "23514", "23P01": return StoreError(.constraint, message)
+        // 57P01-57P03: the server is shutting down or starting; 08xxx: connection exceptions.
+        case let code where code.hasPrefix("08") || code.hasPrefix("57P"):
+            return StoreError(.unavailable, "PostgreSQL \(state): \(message)")
+        default:
+            return StoreError(.backend, "PostgreSQL \(state): \(message)")
+        }
+    }
+}

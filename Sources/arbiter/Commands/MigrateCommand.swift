@@ -1,0 +1,101 @@
+import ArbiterCore
+import ArbiterStore
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `arbiter migrate`: inspect and apply schema migrations.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Show or apply database schema migrations.",
+        discussion: """
+            Uses the same database settings as `arbiter serve`. `arbiter serve` applies pending migrations on start
+            unless --no-auto-migrate is given; run `arbiter migrate up` yourself when it is.
+            """,
+        subcommands: [Status.self, Up.self],
+        defaultSubcommand: Status.self
+    )
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every migration and whether it is applied, pending or changed.",
+            discussion: "Exits 0 when the schema is current, 3 when migrations are pending, 1 when one was changed or is unknown.")
+
+        @OptionGroup(title: "Database") var database: DatabaseOptions
+        @OptionGroup(title: "Logging") var log: LogOptions
+
+        func run() async throws {
+            let configuration = try resolveConfiguration(database.flags.merging(log.flags) { first, _ in first })
+            let logger = bootstrapCommandLogging(configuration)
+            let states = try await withDatabase(configuration, logger: logger) { database in
+                try await Migrator(database: database).status()
+            }
+            print("VERSION  STATE    NAME")
+            for state in states {
+                let version = String(state.version).padding(toLength: 8, withPad: " ", startingAt: 0)
+                switch state.status {
+                case .applied(let date):
+                    print("\(version) applied  \(state.name) (\(date.formatted(.iso8601)))")
+                case .pending:
+                    print("\(version) pending  \(state.name)")
+                case .changed(let recorded, let current):
+                    print("\(version) CHANGED  \(state.name) (applied \(recorded.prefix(12)), this binary \(current.prefix(12)))")
+                case .unknown:
+                    print("\(version) UNKNOWN  \(state.name) (applied by a newer Arbiter)")
+                }
+            }
+            if states.contains(where: { if case .changed = $0.status { true } else { $0.status == .unknown } }) {
+                throw ExitCode.failure
+            }
+            if states.contains(where: { $0.status == .pending }) { throw ExitCode(3) }
+        }
+    }
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply every pending migration, each in its own transaction.",
+            discussion: "Safe to run while servers are running and from several machines at once.")
+
+        @OptionGroup(title: "Database") var database: DatabaseOptions
+        @OptionGroup(title: "Logging") var log: LogOptions
+
+        func run() async throws {
+            let configuration = try resolveConfiguration(database.flags.merging(log.flags) { first, _ in first })
+            let logger = bootstrapCommandLogging(configuration)
+            let applied = try await withDatabase(configuration, logger: logger) { database in
+                try await Migrator(database: database).migrate()
+            }
+            if applied.isEmpty {
+                print("The schema is current; nothing to apply.")
+            }
+            for state in applied {
+                print("applied \(state.version) \(state.name)")
+            }
+        }
+    }
+}
+
+/// Opens the configured database, runs `body`, and closes it; store errors become a message and exit code 1.
+func withDatabase<T: Sendable>(
+    _ configuration: ArbiterConfiguration, logger: Logger, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+) async throws -> T {
+    do {
+        let store = try await StoreFactory.open(configuration.database, poolSize: 2, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await store.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await withTimeout(.seconds(30)) { try await body(store) }
+        }
+    } catch let error as StoreError {
+        printError("arbiter: \(error.message)")
+        throw ExitCode.failure
+    } catch is TimeoutError {
+        printError("arbiter: the database did not answer within 30 seconds; check that it is running and reachable")
+        throw ExitCode.failure
+    }
+}
