@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
@@ -79,6 +80,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: throwaway SQLite files and PostgreSQL databases, processes, free ports.
+        .target(
+            name: "ArbiterTestSupport",
+            dependencies: [
+                "ArbiterCore",
+                "ArbiterStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/ArbiterTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ArbiterCoreTests",
             dependencies: ["ArbiterCore"],
@@ -86,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterStoreTests",
-            dependencies: ["ArbiterCore", "ArbiterStore"],
+            dependencies: ["ArbiterCore", "ArbiterStore", "ArbiterTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -95,7 +108,14 @@ let package = Package(
                 "ArbiterCore",
                 "ArbiterServer",
                 "ArbiterStore",
+                "ArbiterTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

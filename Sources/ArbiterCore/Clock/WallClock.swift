@@ -39,8 +39,8 @@ public final class ManualWallClock: WallClock {
 }
 
 extension Date {
-    /// Milliseconds since 1970, the portable time representation both databases store.
-    public var unixMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Milliseconds since 1970 (to the nearest), the portable time representation both databases store.
+    public var unixMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
     /// Creates a date from milliseconds since 1970.
     public init(unixMilliseconds: Int64) {

@@ -27,7 +27,12 @@ public struct ServerDependencies: Sendable {
 }
 
 /// The router with every route and middleware, and the list of routes it serves.
-public func buildRouter(dependencies: ServerDependencies) -> DocumentedRouter<ArbiterRequestContext> {
+///
+/// `additionalRoutes` registers more routes behind the same middleware; tests use it for probe routes.
+public func buildRouter(
+    dependencies: ServerDependencies,
+    additionalRoutes: @escaping (DocumentedRouter<ArbiterRequestContext>) -> Void = { _ in }
+) -> DocumentedRouter<ArbiterRequestContext> {
     let router = Router(context: ArbiterRequestContext.self)
     let api = DocumentedRouter(router: router)
     // Routes are listed first so the problem middleware can tell a wrong method from an unknown path; middleware
@@ -42,6 +47,7 @@ public func buildRouter(dependencies: ServerDependencies) -> DocumentedRouter<Ar
             MetaController(backend: dependencies.database.dialect.rawValue, instances: dependencies.instances)
                 .register(on: api, openAPIDocument: { document.withLock { $0 } })
         },
+        additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
     registrations.forEach { $0(catalogue) }

@@ -33,9 +33,11 @@ public struct ProblemMiddleware: RouterMiddleware {
         case let problem as Problem:
             return problem
         case let error as HTTPError:
-            return problem(for: error, request: request)
+            return problem(for: error, request: request, context: context)
         case let error as StoreError:
             return problem(for: error, context: context)
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
+            return .contentTooLarge(limit: context.maxUploadSize)
         case let error as any HTTPResponseError where error.status.code < 500:
             return Problem(error.status, slug: "http-\(error.status.code)", title: error.status.reasonPhrase,
                 detail: error.status.reasonPhrase)
@@ -45,8 +47,10 @@ public struct ProblemMiddleware: RouterMiddleware {
         }
     }
 
-    private func problem(for error: HTTPError, request: Request) -> Problem {
+    private func problem(for error: HTTPError, request: Request, context: Context) -> Problem {
         switch error.status {
+        case .contentTooLarge:
+            return .contentTooLarge(limit: context.maxUploadSize)
         case .notFound:
             let path = request.uri.path
             let allowed = routes.filter { $0.matches(path: path) }.map(\.method.rawValue)
@@ -58,10 +62,6 @@ public struct ProblemMiddleware: RouterMiddleware {
             }
             return .notFound(
                 error.body ?? "No route matches \(request.method.rawValue) \(path). Every route is listed in /openapi.json.")
-        case .contentTooLarge:
-            return Problem(
-                .contentTooLarge, slug: "content-too-large", title: "Content too large",
-                detail: error.body ?? "The request body is larger than this endpoint accepts.")
         case .badRequest:
             return .badRequest(error.body ?? "The request could not be read.")
         default:

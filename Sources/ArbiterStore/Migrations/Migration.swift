@@ -13,7 +13,7 @@ public struct Migration: Sendable {
     let sqlite: [String]
     let postgres: [String]
 
-    init(version: Int, name: String, sqlite: [String], postgres: [String]) {
+    public init(version: Int, name: String, sqlite: [String], postgres: [String]) {
         self.version = version
         self.name = name
         self.sqlite = sqlite

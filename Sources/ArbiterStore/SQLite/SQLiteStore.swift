@@ -105,7 +105,9 @@ public final class SQLiteStore: SQLDatabase, Service {
         let connections = await writer.close() + readers.close()
         for connection in connections {
             do {
-                try await connection.close()
+                // The future-based close, because the async one gives up when the task is cancelled, as it is when
+                // a service group shuts down; an unclosed connection would leak its file handle.
+                try await connection.close().get()
             } catch {
                 logger.warning("closing an SQLite connection failed", metadata: ["error": "\(error)"])
             }
