@@ -6,7 +6,7 @@ public struct StoreError: Error, CustomStringConvertible {
     /// What kind of failure this is; compare with `==`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String {
-            case duplicate, foreignKey, constraint, notFound, unavailable, decoding, migration, backend
+            case duplicate, foreignKey, constraint, notFound, unavailable, rejected, decoding, migration, backend
         }
 
         private let base: Base
@@ -22,6 +22,9 @@ public struct StoreError: Error, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// The database could not be reached or is shutting down.
         public static let unavailable = Code(.unavailable)
+        /// The database refused Arbiter: wrong credentials, a missing database, missing privileges or bad TLS settings.
+        /// Waiting will not help; the configuration must change.
+        public static let rejected = Code(.rejected)
         /// A result could not be read as the expected type.
         public static let decoding = Code(.decoding)
         /// The schema is not in a state this binary can run with.

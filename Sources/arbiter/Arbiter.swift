@@ -8,7 +8,7 @@ struct Arbiter: AsyncParsableCommand {
         commandName: "arbiter",
         abstract: "Self-hosted AI code review and architecture analysis.",
         discussion: """
-            Start the server with `arbiter serve`; it needs no configuration and keeps its data in ./.arbiter.
+            Start the server with `arbiter serve`; it needs no configuration and keeps its data in ./.arbiter. \
             Every setting can be given as a flag or as the environment variable named in each command's --help.
             """,
         version: ArbiterVersion.current,

@@ -169,6 +169,38 @@ struct BinaryEndToEndTests {
         #expect(try await ArbiterProcess.run(["migrate", "up", "--data-dir", folder]).stdout.contains("nothing to apply"))
     }
 
+    @Test("an acknowledged write survives SIGKILL: the identity logged as created is the one found after a restart")
+    func acknowledgedWriteSurvivesKill() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try ArbiterProcess(["serve", "--port", "0", "--data-dir", folder])
+        _ = try await first.waitUntilServing()
+        // "database ready" is logged after the transaction creating the identity committed: the acknowledgement.
+        let line = try #require(first.standardOutput.split(separator: "\n").first { $0.contains(#""msg":"database ready""#) })
+        let logged = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["instance_id"] as? String
+        first.send(SIGKILL)
+        #expect(try await first.waitForExit() == SIGKILL)
+
+        let second = try ArbiterProcess(["serve", "--port", "0", "--data-dir", folder])
+        let url = try await second.waitUntilServing()
+        #expect(try await httpGet(url + "/api/v1/version").body.contains(try #require(logged)))
+        second.send(SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+    }
+
+    @Test("PostgreSQL that rejects the settings stops the start at once, saying why",
+        .enabled(if: TestBackend.postgresURL != nil || TestBackend.isCI))
+    func postgresRejects() async throws {
+        let url = try #require(TestBackend.postgresURL, "ARBITER_TEST_DATABASE_URL is needed (scripts/test sets it)")
+        let wrongUser = url.replacingOccurrences(of: "postgres://arbiter@", with: "postgres://intruder@")
+        let start = ContinuousClock.now
+        let result = try await ArbiterProcess.run(["serve", "--port", "0", "--database-url", wrongUser, "--data-dir", try temporaryFolder()])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(#"role "intruder" does not exist"#))
+        // No waiting out the start-up timeout for a mistake that waiting cannot fix.
+        #expect(ContinuousClock.now - start < .seconds(20))
+    }
+
     @Test("on PostgreSQL, /readyz turns 503 when the server stops and 200 when it is back, without a restart",
         .enabled(if: TestBackend.available.contains(.postgres)))
     func postgresOutageAndRecovery() async throws {

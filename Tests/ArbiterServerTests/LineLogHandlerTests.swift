@@ -1,5 +1,5 @@
 import ArbiterCore
-import ArbiterServer
+@testable import ArbiterServer
 import Foundation
 import Logging
 import Testing
@@ -55,5 +55,20 @@ extension ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter
+    }
+}
+
+@Suite("Request ids")
+struct RequestIDTests {
+    @Test("generated ids are always 32 lowercase hex digits and never repeat, also across threads")
+    func generatedIDs() async {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<2000).map { _ in RequestIDGenerator.next() } }
+            }
+            return await group.reduce(into: [String]()) { $0.append(contentsOf: $1) }
+        }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
     }
 }

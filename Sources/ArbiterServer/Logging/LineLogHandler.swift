@@ -1,6 +1,7 @@
 import ArbiterCore
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +14,7 @@ import Darwin
 /// A swift-log handler that writes one line per message to a file descriptor, as JSON or as text.
 ///
 /// Each line goes out in a single `write(2)`, so lines from concurrent requests never interleave and nothing
-/// sits in a buffer when the process dies.
+/// sits in a buffer when the process dies. Lines are rendered straight into bytes: this runs once per request.
 public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -43,10 +44,9 @@ public struct LineLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let line = render(level: event.level, message: "\(event.message)", metadata: merged, time: Date())
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in
+        var line = render(level: event.level, message: "\(event.message)", metadata: merged, time: Date())
+        line.append(UInt8(ascii: "\n"))
+        line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
@@ -59,91 +59,134 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    func render(level: Logger.Level, message: String, metadata: Logger.Metadata, time: Date) -> String {
-        let timestamp = Self.timestamp(time)
+    /// The line for one entry, without its newline. Metadata keys are sorted so lines are stable.
+    func render(level: Logger.Level, message: String, metadata: Logger.Metadata, time: Date) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        let keys = metadata.keys.sorted()
         switch format {
         case .json:
-            var line = "{\"ts\":\"\(timestamp)\",\"level\":\"\(level.rawValue)\",\"msg\":"
+            line.append(contentsOf: #"{"ts":""#.utf8)
+            Timestamp.append(time, to: &line)
+            line.append(contentsOf: #"","level":""#.utf8)
+            line.append(contentsOf: level.rawValue.utf8)
+            line.append(contentsOf: #"","msg":"#.utf8)
             Self.appendJSONString(message, to: &line)
-            line += ",\"logger\":"
+            line.append(contentsOf: #","logger":"#.utf8)
             Self.appendJSONString(label, to: &line)
-            for key in metadata.keys.sorted() {
-                line += ","
+            for key in keys {
+                line.append(UInt8(ascii: ","))
                 Self.appendJSONString(key, to: &line)
-                line += ":"
+                line.append(UInt8(ascii: ":"))
                 Self.appendJSON(metadata[key]!, to: &line)
             }
-            return line + "}"
+            line.append(UInt8(ascii: "}"))
         case .text:
-            var line = "\(timestamp) \(level.rawValue.uppercased()) \(message)"
-            for key in metadata.keys.sorted() {
-                line += " \(key)=\(metadata[key]!)"
+            Timestamp.append(time, to: &line)
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: level.rawValue.uppercased().utf8)
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: message.utf8)
+            for key in keys {
+                line.append(contentsOf: " \(key)=\(metadata[key]!)".utf8)
             }
-            return line
         }
+        return line
     }
 
-    private static func appendJSON(_ value: Logger.Metadata.Value, to line: inout String) {
+    private static func appendJSON(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
         switch value {
         case .string(let string):
             appendJSONString(string, to: &line)
         case .stringConvertible(let convertible):
-            // Numbers stay numbers, so log queries can compare them.
-            if convertible is any BinaryInteger || (convertible as? Double)?.isFinite == true {
-                line += convertible.description
-            } else {
-                appendJSONString(convertible.description, to: &line)
+            // Numbers stay numbers, so log queries can compare them. Concrete casts: this runs for every request.
+            switch convertible {
+            case let number as Int: line.append(contentsOf: number.description.utf8)
+            case let number as UInt: line.append(contentsOf: number.description.utf8)
+            case let number as Int64: line.append(contentsOf: number.description.utf8)
+            case let number as Double where number.isFinite: line.append(contentsOf: number.description.utf8)
+            default: appendJSONString(convertible.description, to: &line)
             }
         case .array(let values):
-            line += "["
+            line.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { line += "," }
+                if index > 0 { line.append(UInt8(ascii: ",")) }
                 appendJSON(element, to: &line)
             }
-            line += "]"
+            line.append(UInt8(ascii: "]"))
         case .dictionary(let members):
-            line += "{"
+            line.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { line += "," }
+                if index > 0 { line.append(UInt8(ascii: ",")) }
                 appendJSONString(key, to: &line)
-                line += ":"
+                line.append(UInt8(ascii: ":"))
                 appendJSON(members[key]!, to: &line)
             }
-            line += "}"
+            line.append(UInt8(ascii: "}"))
         }
     }
 
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
-    static func appendJSONString(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case let control where control.value < 0x20 || control.value == 0x7F:
-                let hex = String(control.value, radix: 16)
-                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    static func appendJSONString(_ text: String, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): line.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): line.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): line.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): line.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): line.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                line.append(contentsOf: #"\u00"#.utf8)
+                line.append(hex[Int(byte >> 4)])
+                line.append(hex[Int(byte & 0x0F)])
             default:
-                line.unicodeScalars.append(scalar)
+                // UTF-8 bytes of other characters are valid inside a JSON string as they are.
+                line.append(byte)
             }
         }
-        line += "\""
+        line.append(UInt8(ascii: "\""))
+    }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds, e.g. `2026-11-23T14:54:47.123Z`.
+///
+/// The part up to the seconds is cached, since consecutive lines almost always share it.
+enum Timestamp {
+    private struct Cached {
+        var second: Int64
+        var prefix: [UInt8]
     }
 
-    /// RFC 3339 UTC with milliseconds, e.g. `2026-11-23T14:54:47.123Z`.
-    static func timestamp(_ date: Date) -> String {
+    private static let cache = Mutex(Cached(second: .min, prefix: []))
+
+    static func append(_ date: Date, to line: inout [UInt8]) {
         let milliseconds = date.unixMilliseconds
-        var seconds = time_t(milliseconds / 1000)
+        let second = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        let prefix = cache.withLock { cached -> [UInt8] in
+            if cached.second != second { cached = Cached(second: second, prefix: makePrefix(second)) }
+            return cached.prefix
+        }
+        line.append(contentsOf: prefix)
+        let fraction = Int(milliseconds - second * 1000)
+        line.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        line.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        line.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+        line.append(UInt8(ascii: "Z"))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.` for the given second since 1970.
+    private static func makePrefix(_ second: Int64) -> [UInt8] {
+        var seconds = time_t(second)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds % 1000), 3))Z"
+        let text = "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+        return Array(text.utf8)
     }
 }

@@ -22,7 +22,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
             metadata: [
                 "http.method": .string(request.method.rawValue),
                 "http.path": .string(request.uri.path),
-                "http.status": .stringConvertible(response.status.code),
+                "http.status": .stringConvertible(Int(response.status.code)),
                 "duration_ms": .stringConvertible((milliseconds * 1000).rounded() / 1000),
             ])
         return response

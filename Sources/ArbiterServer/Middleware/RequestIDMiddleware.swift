@@ -19,7 +19,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let id = request.headers[.xRequestID].flatMap(Self.acceptedID) ?? context.id
+        let id = request.headers[.xRequestID].flatMap(Self.acceptedID) ?? RequestIDGenerator.next()
         context.requestID = id
         context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request_id"] = .string(id)

@@ -25,9 +25,14 @@ public final class PostgresStore: SQLDatabase, Service {
         var configuration: PostgresClient.Configuration
         switch settings.endpoint {
         case .tcp(let host, let port):
+            let tls: PostgresClient.Configuration.TLS =
+                switch try Self.tlsConfiguration(for: settings) {
+                case nil: .disable
+                case .some((let configuration, let enforced)): enforced ? .require(configuration) : .prefer(configuration)
+                }
             configuration = PostgresClient.Configuration(
                 host: host, port: port, username: settings.username, password: settings.password,
-                database: settings.database, tls: try Self.tls(for: settings))
+                database: settings.database, tls: tls)
         case .unixSocket(let path):
             configuration = PostgresClient.Configuration(
                 unixSocketPath: path, username: settings.username, password: settings.password,
@@ -40,29 +45,69 @@ public final class PostgresStore: SQLDatabase, Service {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
-    private static func tls(for settings: PostgresSettings) throws(StoreError) -> PostgresClient.Configuration.TLS {
+    /// The TLS settings for `settings.tlsMode`, and whether TLS is required; `nil` when TLS is off.
+    private static func tlsConfiguration(for settings: PostgresSettings) throws(StoreError) -> (TLSConfiguration, Bool)? {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let rootCertificatePath = settings.rootCertificatePath {
             guard FileManager.default.isReadableFile(atPath: rootCertificatePath) else {
-                throw StoreError(.unavailable, "sslrootcert file \(rootCertificatePath) cannot be read")
+                throw StoreError(.rejected, "sslrootcert file \(rootCertificatePath) cannot be read")
             }
             tls.trustRoots = .file(rootCertificatePath)
         }
         switch settings.tlsMode {
         case .disable:
-            return .disable
+            return nil
         case .prefer:
             tls.certificateVerification = .none
-            return .prefer(tls)
+            return (tls, false)
         case .require:
             tls.certificateVerification = .none
-            return .require(tls)
+            return (tls, true)
         case .verifyCA:
             tls.certificateVerification = .noHostnameVerification
-            return .require(tls)
+            return (tls, true)
         case .verifyFull:
             tls.certificateVerification = .fullVerification
-            return .require(tls)
+            return (tls, true)
+        }
+    }
+
+    /// Opens one connection outside the pool and closes it again, to learn exactly why connecting fails.
+    ///
+    /// The pool retries failed connections quietly; this tells a wrong password (``StoreError/Code/rejected``)
+    /// from a server that is not up yet (``StoreError/Code/unavailable``).
+    public func checkConnection() async throws(StoreError) {
+        var configuration: PostgresConnection.Configuration
+        switch settings.endpoint {
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                tls =
+                    switch try Self.tlsConfiguration(for: settings) {
+                    case nil: .disable
+                    case .some((let configuration, let enforced)):
+                        enforced
+                            ? .require(try NIOSSLContext(configuration: configuration))
+                            : .prefer(try NIOSSLContext(configuration: configuration))
+                    }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.rejected, "the TLS settings cannot be used: \(error)")
+            }
+            configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: settings.username, password: settings.password,
+                database: settings.database, tls: tls)
+        case .unixSocket(let path):
+            configuration = PostgresConnection.Configuration(
+                unixSocketPath: path, username: settings.username, password: settings.password, database: settings.database)
+        }
+        configuration.options.connectTimeout = .seconds(5)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw PostgresExecutor.translate(error)
         }
     }
 
@@ -176,10 +221,14 @@ struct PostgresExecutor: SQLExecutor {
             return StoreError(.backend, "PostgreSQL: \(String(reflecting: type(of: error)))")
         }
         guard error.code == .server, let state = error.serverInfo?[.sqlState] else {
-            return StoreError(.unavailable, "PostgreSQL connection: \(error.code)")
+            let reason = error.underlying.map { ": \($0)" } ?? ""
+            return StoreError(.unavailable, "PostgreSQL connection failed (\(error.code))\(reason)")
         }
         let message = error.serverInfo?[.message] ?? "server error"
         switch state {
+        // 28xxx: authentication; 3D000: no such database; 42501: insufficient privilege.
+        case let code where code.hasPrefix("28") || code == "3D000" || code == "42501":
+            return StoreError(.rejected, "PostgreSQL \(state): \(message)")
         case "23505": return StoreError(.duplicate, message)
         case "23503": return StoreError(.foreignKey, message)
         case "23502", "23514", "23P01": return StoreError(.constraint, message)
@@ -188,6 +237,28 @@ struct PostgresExecutor: SQLExecutor {
             return StoreError(.unavailable, "PostgreSQL \(state): \(message)")
         default:
             return StoreError(.backend, "PostgreSQL \(state): \(message)")
+        }
+    }
+}
+
+extension PostgresStore {
+    /// Tries to connect until it works, giving up at once when the server rejects the settings and after `timeout`
+    /// otherwise, with the last reason connecting failed.
+    public func waitUntilReachable(timeout: Duration, retryEvery interval: Duration = .seconds(1)) async throws(StoreError) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                try await checkConnection()
+                return
+            } catch where error.code == .rejected {
+                throw error
+            } catch {
+                guard ContinuousClock.now + interval < deadline else {
+                    throw StoreError(.unavailable, "PostgreSQL at \(settings) is not reachable after \(timeout): \(error.message)")
+                }
+                logger.warning("PostgreSQL is not reachable yet; retrying", metadata: ["error": "\(error.message)"])
+                try? await Task.sleep(for: interval)
+            }
         }
     }
 }

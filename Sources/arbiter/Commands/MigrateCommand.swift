@@ -11,7 +11,7 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Show or apply database schema migrations.",
         discussion: """
-            Uses the same database settings as `arbiter serve`. `arbiter serve` applies pending migrations on start
+            Uses the same database settings as `arbiter serve`. `arbiter serve` applies pending migrations on start \
             unless --no-auto-migrate is given; run `arbiter migrate up` yourself when it is.
             """,
         subcommands: [Status.self, Up.self],
@@ -83,6 +83,9 @@ func withDatabase<T: Sendable>(
 ) async throws -> T {
     do {
         let store = try await StoreFactory.open(configuration.database, poolSize: 2, logger: logger)
+        if let postgres = store as? PostgresStore {
+            try await postgres.waitUntilReachable(timeout: .seconds(10))
+        }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await store.run()

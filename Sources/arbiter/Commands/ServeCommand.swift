@@ -15,9 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP API.",
         discussion: """
-            With no settings, Arbiter listens on http://127.0.0.1:8080 and keeps an SQLite database in ./.arbiter.
-            Set --database-url (or ARBITER_DATABASE_URL) to a postgres:// URL to run on PostgreSQL instead; any
-            number of replicas may share one PostgreSQL database. Flags win over environment variables, which win
+            With no settings, Arbiter listens on http://127.0.0.1:8080 and keeps an SQLite database in ./.arbiter. \
+            Set --database-url (or ARBITER_DATABASE_URL) to a postgres:// URL to run on PostgreSQL instead; any \
+            number of replicas may share one PostgreSQL database. Flags win over environment variables, which win \
             over defaults. SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish and exits 0.
 
             Examples:
@@ -107,6 +107,9 @@ private func prepareDatabase(
 ) async throws {
     let migrator = dependencies.migrator
     do {
+        if let postgres = dependencies.database as? PostgresStore {
+            try await postgres.waitUntilReachable(timeout: ServeCommand.startupTimeout)
+        }
         if configuration.autoMigrate {
             let applied = try await withTimeout(ServeCommand.startupTimeout) { try await migrator.migrate() }
             for state in applied {
