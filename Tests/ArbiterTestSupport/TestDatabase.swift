@@ -96,6 +96,7 @@ private func dropDatabase(_ name: String, admin url: String) async throws {
 }
 
 /// Runs `store`'s service loop around `body`, then stops it and waits until it has closed.
+@discardableResult
 public func running<T: Sendable>(_ store: any ServiceDatabase, _ body: @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {

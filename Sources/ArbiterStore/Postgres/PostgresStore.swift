@@ -116,30 +116,18 @@ public final class PostgresStore: SQLDatabase, Service {
         await client.run()
     }
 
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
-                let executor = PostgresExecutor(connection: connection, logger: logger)
-                try await executor.query("BEGIN")
-                do {
-                    let result = try await body(executor)
-                    try await executor.query("COMMIT")
-                    return result
-                } catch {
-                    do {
-                        try await executor.query("ROLLBACK")
-                    } catch let rollbackError {
-                        // The connection is likely gone, and the server rolls back on its own then.
-                        logger.debug("PostgreSQL rollback failed", metadata: ["error": "\(rollbackError)"])
-                    }
-                    throw error
-                }
+                try await PostgresExecutor(connection: connection, logger: logger).runTransaction(begin: "BEGIN", logger: logger, body)
             }
         } catch let error as PSQLError {
             throw PostgresExecutor.translate(error)
         }
     }
 
+    @discardableResult
     public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
@@ -147,16 +135,6 @@ public final class PostgresStore: SQLDatabase, Service {
             }
         } catch let error as PSQLError {
             throw PostgresExecutor.translate(error)
-        }
-    }
-
-    public func ping() async throws(StoreError) {
-        do {
-            _ = try await read { executor in try await executor.query("SELECT 1 AS ok") }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "\(error)")
         }
     }
 }

@@ -64,6 +64,11 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             fragments.append(.bind(value.sqlValue))
         }
 
+        /// Binds `value`, or NULL when it is `nil`.
+        public mutating func appendInterpolation<Value: SQLValueConvertible>(_ value: Value?) {
+            fragments.append(.bind(value?.sqlValue ?? .null))
+        }
+
         /// Binds each value, separated by commas: `IN (\(list: ids))`.
         public mutating func appendInterpolation(list values: [some SQLValueConvertible]) {
             for (index, value) in values.enumerated() {

@@ -58,39 +58,17 @@ public final class SQLiteStore: SQLDatabase, Service {
         }
     }
 
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await writer.withConnection { connection in
-            let executor = SQLiteExecutor(connection: connection)
-            try await executor.query("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(executor)
-                try await executor.query("COMMIT")
-                return result
-            } catch {
-                do {
-                    try await executor.query("ROLLBACK")
-                } catch let rollbackError {
-                    // SQLite has already rolled back when COMMIT itself failed; anything else is worth a log line.
-                    logger.debug("SQLite rollback after a failed transaction", metadata: ["error": "\(rollbackError)"])
-                }
-                throw error
-            }
+            try await SQLiteExecutor(connection: connection).runTransaction(begin: "BEGIN IMMEDIATE", logger: logger, body)
         }
     }
 
+    @discardableResult
     public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await readers.withConnection { connection in
             try await body(SQLiteExecutor(connection: connection))
-        }
-    }
-
-    public func ping() async throws(StoreError) {
-        do {
-            _ = try await read { executor in try await executor.query("SELECT 1 AS ok") }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "\(error)")
         }
     }
 

@@ -23,12 +23,10 @@ struct MigrateCommand: AsyncParsableCommand {
             abstract: "List every migration and whether it is applied, pending or changed.",
             discussion: "Exits 0 when the schema is current, 3 when migrations are pending, 1 when one was changed or is unknown.")
 
-        @OptionGroup(title: "Database") var database: DatabaseOptions
-        @OptionGroup(title: "Logging") var log: LogOptions
+        @OptionGroup var options: DatabaseCommandOptions
 
         func run() async throws {
-            let configuration = try resolveConfiguration(database.flags.merging(log.flags) { first, _ in first })
-            let logger = bootstrapCommandLogging(configuration)
+            let (configuration, logger) = try options.prepare()
             let states = try await withDatabase(configuration, logger: logger) { database in
                 try await Migrator(database: database).status()
             }
@@ -58,12 +56,10 @@ struct MigrateCommand: AsyncParsableCommand {
             abstract: "Apply every pending migration, each in its own transaction.",
             discussion: "Safe to run while servers are running and from several machines at once.")
 
-        @OptionGroup(title: "Database") var database: DatabaseOptions
-        @OptionGroup(title: "Logging") var log: LogOptions
+        @OptionGroup var options: DatabaseCommandOptions
 
         func run() async throws {
-            let configuration = try resolveConfiguration(database.flags.merging(log.flags) { first, _ in first })
-            let logger = bootstrapCommandLogging(configuration)
+            let (configuration, logger) = try options.prepare()
             let applied = try await withDatabase(configuration, logger: logger) { database in
                 try await Migrator(database: database).migrate()
             }
@@ -74,6 +70,21 @@ struct MigrateCommand: AsyncParsableCommand {
                 print("applied \(state.version) \(state.name)")
             }
         }
+    }
+}
+
+/// The settings of a command that opens the database and runs once: database and log flags.
+struct DatabaseCommandOptions: ParsableArguments {
+    @OptionGroup(title: "Database") var database: DatabaseOptions
+    @OptionGroup(title: "Logging") var log: LogOptions
+
+    /// Resolves the configuration (exiting 2 when it is invalid) and sets up logging on standard error.
+    func prepare() throws -> (ArbiterConfiguration, Logger) {
+        let configuration = try resolveConfiguration(database.flags.merging(log.flags) { first, _ in first })
+        let environment = ProcessInfo.processInfo.environment
+        let level = log.logLevel != nil || environment[ConfigurationKey.logLevel.environment] != nil ? configuration.logLevel : .warning
+        let format = log.logFormat != nil || environment[ConfigurationKey.logFormat.environment] != nil ? configuration.logFormat : .text
+        return (configuration, bootstrapCommandLogging(level: level, format: format))
     }
 }
 

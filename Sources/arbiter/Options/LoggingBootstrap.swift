@@ -12,12 +12,12 @@ func bootstrapLogging(_ configuration: ArbiterConfiguration) -> Logger {
     return Logger(label: "arbiter")
 }
 
-/// Command-line tools log warnings and worse, as text on standard error, unless told otherwise.
-func bootstrapCommandLogging(_ configuration: ArbiterConfiguration) -> Logger {
-    let explicitLevel = ProcessInfo.processInfo.environment[ConfigurationKey.logLevel.environment] != nil
-    let level = explicitLevel ? Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .warning : .warning
+/// Logging for one-shot commands: on standard error, since standard output carries the command's answer.
+/// Unless told otherwise they log warnings and worse, as text.
+func bootstrapCommandLogging(level: ArbiterConfiguration.LogLevel, format: ArbiterConfiguration.LogFormat) -> Logger {
+    let level = Logger.Level(rawValue: level.rawValue) ?? .warning
     LoggingSystem.bootstrap { label in
-        LineLogHandler(label: label, level: level, format: .text, fileDescriptor: 2)
+        LineLogHandler(label: label, level: level, format: format, fileDescriptor: 2)
     }
     return Logger(label: "arbiter")
 }
