@@ -73,6 +73,32 @@ struct SupportTests {
         #expect(ContinuousClock.now - start < .seconds(20))
     }
 
+    @Test("withTimeout returns on time even when the operation ignores cancellation")
+    func timeoutWithStubbornOperation() async throws {
+        let start = ContinuousClock.now
+        await #expect(throws: TimeoutError.self) {
+            try await withTimeout(.milliseconds(50)) {
+                // Swallows cancellation, like a driver blocked on a dead socket.
+                try? await Task.sleep(for: .seconds(3))
+                return 1
+            }
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test("cancelling the caller cancels the operation")
+    func timeoutCancelled() async throws {
+        let task = Task {
+            try await withTimeout(.seconds(30)) {
+                try await Task.sleep(for: .seconds(30))
+                return 1
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
     @Test("withTimeout passes the operation's own error through")
     func timeoutPassesErrors() async {
         struct Boom: Error {}

@@ -11,8 +11,11 @@ import NIOHTTP1
 import ServiceLifecycle
 import Testing
 
-@Suite("Graceful shutdown")
+@Suite("Graceful shutdown", .timeLimit(.minutes(3)))
 struct GracefulShutdownTests {
+    /// The shared HTTP client opens at most 8 connections to one host, so 8 requests are truly concurrent.
+    static let inFlight = 8
+
     @Test("requests in flight when shutdown starts complete; then the database closes and the group exits cleanly")
     func inFlightRequestsComplete() async throws {
         let folder = try temporaryFolder()
@@ -41,12 +44,15 @@ struct GracefulShutdownTests {
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            var ports = port.stream.makeAsyncIterator()
-            let serverPort = try #require(await ports.next())
+            let serverPort = try await withTimeout(.seconds(30)) {
+                var ports = port.stream.makeAsyncIterator()
+                return await ports.next() ?? 0
+            }
+            try #require(serverPort != 0)
 
             let requests = Task {
                 try await withThrowingTaskGroup(of: (UInt, String).self) { requests in
-                    for _ in 0..<10 {
+                    for _ in 0..<Self.inFlight {
                         requests.addTask {
                             let response = try await HTTPClient.shared.execute(
                                 HTTPClientRequest(url: "http://127.0.0.1:\(serverPort)/test/slow"), timeout: .seconds(10))
@@ -59,11 +65,11 @@ struct GracefulShutdownTests {
             }
             // Wait until every request is inside its handler, then ask for shutdown.
             var startedIterator = started.stream.makeAsyncIterator()
-            for _ in 0..<10 { await startedIterator.next() }
+            for _ in 0..<Self.inFlight { await startedIterator.next() }
             await group.triggerGracefulShutdown()
 
             let results = try await requests.value
-            #expect(results.count == 10)
+            #expect(results.count == Self.inFlight)
             #expect(results.allSatisfy { $0.0 == 200 && $0.1 == "done" })
             try await tasks.waitForAll()
         }

@@ -54,6 +54,48 @@ struct SQLiteStoreTests {
         await second.close()
     }
 
+    @Test("a transaction started inside another fails at once instead of waiting forever for the writer")
+    func nestedTransaction() async throws {
+        try await withTestDatabase(.sqlite) { database, _ in
+            let error = await #expect(throws: StoreError.self) {
+                try await database.transaction { _ in
+                    try await database.transaction { executor in try await executor.query("SELECT 1") }
+                }
+            }
+            #expect(error?.message.contains("inside another transaction") == true)
+            // The writer is free again afterwards.
+            try await database.transaction { executor in try await executor.query("SELECT 1") }
+        }
+    }
+
+    @Test("cancelling a task in the middle of a transaction rolls it back and frees the writer")
+    func cancelledTransaction() async throws {
+        try await withTestDatabase(.sqlite) { database, _ in
+            try await database.transaction { executor in try await executor.query("CREATE TABLE jobs (id BIGINT PRIMARY KEY)") }
+            let inside = AsyncStream.makeStream(of: Void.self)
+            let task = Task {
+                try await database.transaction { executor in
+                    try await executor.query("INSERT INTO jobs (id) VALUES (1)")
+                    inside.continuation.yield()
+                    try await Task.sleep(for: .seconds(30))
+                    try await executor.query("INSERT INTO jobs (id) VALUES (2)")
+                }
+            }
+            var iterator = inside.stream.makeAsyncIterator()
+            await iterator.next()
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            // Another transaction gets the writer, and nothing of the cancelled one was kept.
+            try await withTimeout(.seconds(10)) {
+                try await database.transaction { executor in try await executor.query("INSERT INTO jobs (id) VALUES (3)") }
+            }
+            let ids = try await database.read { executor in
+                try await executor.query("SELECT id FROM jobs").map { try $0.decode("id", as: Int64.self) }
+            }
+            #expect(ids == [3])
+        }
+    }
+
     @Test("after close every call fails as unavailable instead of hanging")
     func closedStore() async throws {
         let folder = try temporaryFolder()

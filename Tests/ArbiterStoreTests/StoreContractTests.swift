@@ -105,6 +105,31 @@ struct StoreContractTests {
         }
     }
 
+    @Test("a statement that fails inside a transaction dooms it, even when the body catches the error", arguments: TestBackend.available)
+    func failedStatementDoomsTransaction(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database, _ in
+            try await database.transaction { executor in
+                try await executor.query("CREATE TABLE accounts (name TEXT PRIMARY KEY)")
+                try await executor.query("INSERT INTO accounts (name) VALUES (\("taken"))")
+            }
+            let error = await #expect(throws: StoreError.self) {
+                try await database.transaction { executor in
+                    try await executor.query("INSERT INTO accounts (name) VALUES (\("new"))")
+                    do {
+                        try await executor.query("INSERT INTO accounts (name) VALUES (\("taken"))")
+                    } catch {
+                        // Swallowed on purpose: the transaction must still not commit half its work.
+                    }
+                }
+            }
+            #expect(error?.code == .duplicate)
+            let names = try await database.read { executor in
+                try await executor.query("SELECT name FROM accounts ORDER BY name").map { try $0.decode("name", as: String.self) }
+            }
+            #expect(names == ["taken"])
+        }
+    }
+
     @Test("constraint violations map to store error codes", arguments: TestBackend.available)
     func constraintErrors(backend: TestBackend) async throws {
         try await withTestDatabase(backend) { database, _ in

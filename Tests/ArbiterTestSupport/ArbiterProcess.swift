@@ -10,6 +10,7 @@ public final class ArbiterProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var stdoutData = Data()
     private var stderrData = Data()
+    private var openPipes = 2
 
     /// Path of the `arbiter` executable built next to the test bundle, or `ARBITER_BINARY` when set.
     public static var binaryPath: String {
@@ -41,14 +42,37 @@ public final class ArbiterProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.stdoutData.append(data) }
+            self?.received(handle.availableData, from: handle, isError: false)
         }
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.stderrData.append(data) }
+            self?.received(handle.availableData, from: handle, isError: true)
         }
         try process.run()
+    }
+
+    private func received(_ data: Data, from handle: FileHandle, isError: Bool) {
+        lock.withLock {
+            if data.isEmpty {
+                // End of file: the process and everything it started have closed this pipe.
+                handle.readabilityHandler = nil
+                openPipes -= 1
+            } else if isError {
+                stderrData.append(data)
+            } else {
+                stdoutData.append(data)
+            }
+        }
+    }
+
+    /// Waits until standard output contains `text`, and returns everything written so far.
+    public func waitForOutput(containing text: String, timeout: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let output = standardOutput
+            if output.contains(text) { return output }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ProcessFailure(description: "arbiter did not write \(text) within \(timeout):\n\(standardOutput)\n\(standardError)")
     }
 
     deinit {
@@ -92,8 +116,10 @@ public final class ArbiterProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // Let the pipes drain what the process wrote last.
-        try await Task.sleep(for: .milliseconds(100))
+        // Read what the process wrote last: wait for end of file on both pipes.
+        while lock.withLock({ openPipes > 0 }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         return process.terminationStatus
     }
 

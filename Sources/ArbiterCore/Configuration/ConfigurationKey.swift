@@ -50,7 +50,7 @@ extension ConfigurationKey {
         summary: "Least severe log level written: trace, debug, info, notice, warning, error or critical.")
     public static let logFormat = ConfigurationKey(
         name: "log.format", flag: "log-format", environment: "ARBITER_LOG_FORMAT", defaultValue: "json",
-        summary: "Log line format on standard output: json or text.")
+        summary: "Log line format: json or text (serve logs to standard output, other commands to standard error).")
 
     /// Every key `arbiter serve` reads, in the order `--help` lists them.
     public static let all: [ConfigurationKey] = [

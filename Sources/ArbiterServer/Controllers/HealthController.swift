@@ -52,12 +52,12 @@ public struct HealthController: Sendable {
 
     private func ready(context: ArbiterRequestContext) async throws -> Status {
         let readiness = await StoreReadiness.check(database: database, migrator: migrator, timeout: readinessTimeout)
-        guard readiness.isReady else {
-            let reason = readiness.reason ?? "unknown"
-            context.logger.warning("not ready", metadata: ["reason": .string(reason)])
+        if let problem = readiness.problem {
+            context.logger.warning(
+                "not ready", metadata: ["reason": .string(readiness.internalReason ?? problem.description)])
             throw Problem(
                 .serviceUnavailable, slug: "not-ready", title: "Not ready",
-                detail: "Arbiter cannot serve requests yet: \(reason).", headers: [.retryAfter: "5"])
+                detail: "Arbiter cannot serve requests yet: \(problem).", headers: [.retryAfter: "5"])
         }
         return Status(status: "ready", checks: ["database": "ok", "migrations": "current"])
     }

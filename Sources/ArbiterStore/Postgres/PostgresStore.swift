@@ -5,6 +5,7 @@ import NIOCore
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// PostgreSQL through postgres-nio's connection pool, for running several Arbiter replicas on one database.
 ///
@@ -118,23 +119,31 @@ public final class PostgresStore: SQLDatabase, Service {
 
     @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                try await PostgresExecutor(connection: connection, logger: logger).runTransaction(begin: "BEGIN", logger: logger, body)
-            }
-        } catch let error as PSQLError {
-            throw PostgresExecutor.translate(error)
+        try await withLeasedConnection { connection in
+            try await PostgresExecutor(connection: connection, logger: logger).runTransaction(begin: "BEGIN", logger: logger, body)
         }
     }
 
     @discardableResult
     public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await withLeasedConnection { connection in
+            try await body(PostgresExecutor(connection: connection, logger: logger))
+        }
+    }
+
+    /// Leases a connection for `body`. Failing to get one (the pool is closed, its circuit breaker is open, the
+    /// wait was cancelled) is ``StoreError/Code/unavailable``; errors from `body` itself pass through unchanged.
+    private func withLeasedConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let leased = Mutex(false)
         do {
             return try await client.withConnection { connection in
-                try await body(PostgresExecutor(connection: connection, logger: logger))
+                leased.withLock { $0 = true }
+                return try await body(connection)
             }
         } catch let error as PSQLError {
             throw PostgresExecutor.translate(error)
+        } catch where !leased.withLock({ $0 }) && !(error is StoreError) {
+            throw StoreError(.unavailable, "no PostgreSQL connection: \(error)")
         }
     }
 }
@@ -200,6 +209,13 @@ struct PostgresExecutor: SQLExecutor {
         }
         guard error.code == .server, let state = error.serverInfo?[.sqlState] else {
             let reason = error.underlying.map { ": \($0)" } ?? ""
+            // Settings the server will never accept: retrying cannot help.
+            let misconfigured: [PSQLError.Code] = [
+                .sslUnsupported, .authMechanismRequiresPassword, .unsupportedAuthMechanism, .saslError, .failedToAddSSLHandler,
+            ]
+            if misconfigured.contains(error.code) || error.underlying is NIOSSLError {
+                return StoreError(.rejected, "PostgreSQL connection refused by its settings (\(error.code))\(reason)")
+            }
             return StoreError(.unavailable, "PostgreSQL connection failed (\(error.code))\(reason)")
         }
         let message = error.serverInfo?[.message] ?? "server error"
@@ -210,8 +226,10 @@ struct PostgresExecutor: SQLExecutor {
         case "23505": return StoreError(.duplicate, message)
         case "23503": return StoreError(.foreignKey, message)
         case "23502", "23514", "23P01": return StoreError(.constraint, message)
-        // 57P01-57P03: the server is shutting down or starting; 08xxx: connection exceptions.
-        case let code where code.hasPrefix("08") || code.hasPrefix("57P"):
+        // 08xxx: connection exceptions; 57P01-57P03: the server is shutting down or starting; 57014: statement
+        // timeout or cancel; 53300: too many connections; 40001/40P01: serialization failure or deadlock, both
+        // safe to retry.
+        case let code where code.hasPrefix("08") || code.hasPrefix("57") || code == "53300" || code == "40001" || code == "40P01":
             return StoreError(.unavailable, "PostgreSQL \(state): \(message)")
         default:
             return StoreError(.backend, "PostgreSQL \(state): \(message)")
@@ -235,7 +253,11 @@ extension PostgresStore {
                     throw StoreError(.unavailable, "PostgreSQL at \(settings) is not reachable after \(timeout): \(error.message)")
                 }
                 logger.warning("PostgreSQL is not reachable yet; retrying", metadata: ["error": "\(error.message)"])
-                try? await Task.sleep(for: interval)
+                do {
+                    try await Task.sleep(for: interval)
+                } catch {
+                    throw StoreError(.unavailable, "stopped waiting for PostgreSQL at \(settings): cancelled")
+                }
             }
         }
     }

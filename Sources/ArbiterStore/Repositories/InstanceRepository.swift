@@ -31,6 +31,13 @@ public struct SQLInstanceRepository: InstanceRepository {
     }
 
     public func ensureInstance() async throws -> InstanceInfo {
+        // Nearly always the row exists: read it without taking the write lock.
+        let existing = try await database.read { executor in
+            try await executor.first("SELECT instance_id, created_at FROM arbiter_instance WHERE singleton = 1")
+        }
+        if let existing {
+            return InstanceInfo(instanceID: try existing.decode("instance_id"), createdAt: try existing.decode("created_at"))
+        }
         let candidate = InstanceInfo(instanceID: ids.next(), createdAt: clock.now())
         return try await database.transaction { executor in
             // Several replicas may start at once; the first insert wins and everyone reads the winner.

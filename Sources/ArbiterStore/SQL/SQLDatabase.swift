@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// Runs statements on one connection: inside a transaction, or on a read connection.
 ///
@@ -55,12 +56,18 @@ extension SQLDatabase {
 
 extension SQLExecutor {
     /// Runs `body` between `begin` and `COMMIT` on this connection, rolling back when `body` (or the commit) throws.
+    ///
+    /// A statement that fails inside the transaction dooms it on both backends, even when `body` catches the
+    /// error and goes on: PostgreSQL would refuse every later statement and turn `COMMIT` into a silent
+    /// rollback, so the first failure is rethrown instead of committing and nothing is written.
     func runTransaction<T: Sendable>(
         begin: SQLQuery, logger: Logger, _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
         try await query(begin)
+        let tracked = FailureTrackingExecutor(base: self)
         do {
-            let result = try await body(self)
+            let result = try await body(tracked)
+            if let failure = tracked.firstFailure { throw failure }
             try await query("COMMIT")
             return result
         } catch {
@@ -70,6 +77,29 @@ extension SQLExecutor {
                 // Both databases have already rolled back when COMMIT itself failed or the connection is gone.
                 logger.debug("rollback after a failed transaction", metadata: ["error": "\(rollbackError)"])
             }
+            throw error
+        }
+    }
+}
+
+/// Passes statements through and remembers the first one that failed.
+private final class FailureTrackingExecutor<Base: SQLExecutor>: SQLExecutor {
+    let base: Base
+    private let failure = Mutex<StoreError?>(nil)
+
+    init(base: Base) {
+        self.base = base
+    }
+
+    var dialect: SQLDialect { base.dialect }
+    var firstFailure: StoreError? { failure.withLock { $0 } }
+
+    @discardableResult
+    func query(_ query: SQLQuery) async throws(StoreError) -> [SQLRow] {
+        do {
+            return try await base.query(query)
+        } catch {
+            failure.withLock { if $0 == nil { $0 = error } }
             throw error
         }
     }

@@ -2,6 +2,7 @@ import ArbiterCore
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 import ServiceLifecycle
 
@@ -17,22 +18,33 @@ public final class SQLiteStore: SQLDatabase, Service {
 
     private let writer: ConnectionPool<SQLiteConnection>
     private let readers: ConnectionPool<SQLiteConnection>
+    private let threads: [NIOThreadPool]
     private let logger: Logger
 
     /// How long a statement waits for another process's lock before failing.
     static let busyTimeoutMilliseconds = 5000
 
-    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threads: [NIOThreadPool], logger: Logger) {
         self.path = path
         self.writer = ConnectionPool(connections: [writer])
         self.readers = ConnectionPool(connections: readers)
+        self.threads = threads
         self.logger = logger
     }
 
     /// Opens (creating if needed) the database file at `path` with `readerCount` read connections.
     public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws(StoreError) -> SQLiteStore {
+        // SQLite calls block their thread, for up to the busy timeout when another process holds the write lock.
+        // Own threads (one for the writer, one per reader) keep that from stalling anything else in the process.
+        let writerThread = NIOThreadPool(numberOfThreads: 1)
+        let readerThreads = NIOThreadPool(numberOfThreads: max(1, readerCount))
+        writerThread.start()
+        readerThreads.start()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        var opened: [SQLiteConnection] = []
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThread, logger: logger, on: eventLoop)
+            opened.append(writer)
             // WAL first: it is a property of the file, and readers opened afterwards use it too.
             let mode = try await SQLiteExecutor(connection: writer).query("PRAGMA journal_mode = WAL").first?
                 .decode("journal_mode", as: String.self)
@@ -44,24 +56,37 @@ public final class SQLiteStore: SQLDatabase, Service {
             }
             var readers: [SQLiteConnection] = []
             for _ in 0..<max(1, readerCount) {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let reader = try await SQLiteConnection.open(
+                    storage: .file(path: path), threadPool: readerThreads, logger: logger, on: eventLoop)
+                opened.append(reader)
                 for pragma in ["PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA query_only = ON"] {
                     try await SQLiteExecutor(connection: reader).query(SQLQuery(stringLiteral: pragma))
                 }
                 readers.append(reader)
             }
-            return SQLiteStore(path: path, writer: writer, readers: readers, logger: logger)
-        } catch let error as StoreError {
-            throw error
+            return SQLiteStore(path: path, writer: writer, readers: readers, threads: [writerThread, readerThreads], logger: logger)
         } catch {
+            for connection in opened { try? await connection.close().get() }
+            try? await writerThread.shutdownGracefully()
+            try? await readerThreads.shutdownGracefully()
+            if let error = error as? StoreError { throw error }
             throw StoreError(.unavailable, "cannot open SQLite database at \(path): \(error)")
         }
     }
 
+    /// The store whose writer the current task holds, to catch a transaction started inside another one,
+    /// which would wait forever for the single writer connection.
+    @TaskLocal private static var writerHeldBy: ObjectIdentifier?
+
     @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await writer.withConnection { connection in
-            try await SQLiteExecutor(connection: connection).runTransaction(begin: "BEGIN IMMEDIATE", logger: logger, body)
+        guard Self.writerHeldBy != ObjectIdentifier(self) else {
+            throw StoreError(.backend, "a transaction was started inside another transaction on the same SQLite database")
+        }
+        return try await writer.withConnection { connection in
+            try await Self.$writerHeldBy.withValue(ObjectIdentifier(self)) {
+                try await SQLiteExecutor(connection: connection).runTransaction(begin: "BEGIN IMMEDIATE", logger: logger, body)
+            }
         }
     }
 
@@ -90,6 +115,13 @@ public final class SQLiteStore: SQLDatabase, Service {
                 logger.warning("closing an SQLite connection failed", metadata: ["error": "\(error)"])
             }
         }
+        for pool in threads {
+            do {
+                try await pool.shutdownGracefully()
+            } catch {
+                // Already shut down by an earlier close.
+            }
+        }
         logger.debug("SQLite database closed", metadata: ["path": "\(path)"])
     }
 }
@@ -103,7 +135,10 @@ struct SQLiteExecutor: SQLExecutor {
     func query(_ query: SQLQuery) async throws(StoreError) -> [SQLRow] {
         let (sql, binds) = query.render(for: .sqlite)
         do {
-            let rows = try await connection.query(sql, binds.map(Self.sqliteData))
+            // The future-based call runs even when the task is cancelled; the async one would skip the statement,
+            // and a skipped COMMIT or ROLLBACK would leave the writer inside a transaction.
+            let pending: EventLoopFuture<[SQLiteRow]> = connection.query(sql, binds.map(Self.sqliteData))
+            let rows = try await pending.get()
             return rows.map { row in
                 let columns = row.columns
                 return SQLRow(columns: columns.map(\.name), values: columns.map { Self.value($0.data) })

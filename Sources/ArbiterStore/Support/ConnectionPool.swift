@@ -7,7 +7,7 @@ actor ConnectionPool<Connection: Sendable> {
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Connection, any Error>)] = []
     private var nextWaiterID: UInt64 = 0
     private var isClosed = false
-    private var drained: CheckedContinuation<Void, Never>?
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(connections: [Connection]) {
         self.idle = connections
@@ -61,12 +61,14 @@ actor ConnectionPool<Connection: Sendable> {
         leased -= 1
         idle.append(connection)
         if isClosed, leased == 0 {
-            drained?.resume()
-            drained = nil
+            drainWaiters.forEach { $0.resume() }
+            drainWaiters.removeAll()
         }
     }
 
     /// Refuses new callers, waits for every lent connection to come back, and returns all connections.
+    ///
+    /// Safe to call more than once: later calls wait too, and get the connections not yet handed out.
     func close() async -> [Connection] {
         isClosed = true
         for waiter in waiters {
@@ -74,7 +76,7 @@ actor ConnectionPool<Connection: Sendable> {
         }
         waiters.removeAll()
         if leased > 0 {
-            await withCheckedContinuation { drained = $0 }
+            await withCheckedContinuation { drainWaiters.append($0) }
         }
         let all = idle
         idle.removeAll()

@@ -52,6 +52,15 @@ struct ServeCommand: AsyncParsableCommand {
             logger.critical("start-up failed", metadata: ["error": .string(error.message)])
             printError("arbiter: cannot start: \(error.message)")
             throw ExitCode.failure
+        } catch is CancellationError {
+            // Stopped by a signal before the server was up.
+            logger.notice("stopped during start-up")
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            logger.critical("stopped by an unexpected error", metadata: ["error": .string("\(error)")])
+            printError("arbiter: \(error)")
+            throw ExitCode.failure
         }
     }
 
@@ -67,7 +76,10 @@ struct ServeCommand: AsyncParsableCommand {
         let app = buildApplication(
             configuration: configuration, dependencies: dependencies, logger: logger,
             beforeServerStarts: {
-                try await prepareDatabase(dependencies, configuration: configuration, location: location, logger: logger)
+                // A signal during start-up stops the wait for the database instead of queueing behind it.
+                try await cancelWhenGracefulShutdown {
+                    try await prepareDatabase(dependencies, configuration: configuration, location: location, logger: logger)
+                }
             },
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
@@ -126,6 +138,8 @@ private func prepareDatabase(
         }
         let instance = try await dependencies.instances.ensureInstance()
         logger.notice("database ready", metadata: ["database": .string(location), "instance_id": .string(instance.instanceID)])
+    } catch where Task.isCancelled {
+        throw CancellationError()
     } catch is TimeoutError {
         throw StartupError(
             message: "the database (\(location)) did not answer within \(ServeCommand.startupTimeout); check that it is running and reachable")
@@ -133,6 +147,7 @@ private func prepareDatabase(
         throw StartupError(message: error.message)
     }
 }
+
 
 private func databaseDescription(_ configuration: ArbiterConfiguration) -> String {
     switch configuration.database {
