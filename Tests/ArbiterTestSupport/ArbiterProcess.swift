@@ -39,6 +39,11 @@ public final class ArbiterProcess: @unchecked Sendable {
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         let out = Pipe()
         let err = Pipe()
+        // Close-on-exec, so children started by other tests at the same time do not inherit these pipes and keep
+        // them open (the spawned child still gets its own ends as stdout and stderr).
+        for handle in [out.fileHandleForReading, out.fileHandleForWriting, err.fileHandleForReading, err.fileHandleForWriting] {
+            _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        }
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -116,8 +121,10 @@ public final class ArbiterProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // Read what the process wrote last: wait for end of file on both pipes.
-        while lock.withLock({ openPipes > 0 }), ContinuousClock.now < deadline {
+        // Read what the process wrote last: wait for end of file on both pipes (bounded, in case a process the
+        // child started still holds them).
+        let drainDeadline = ContinuousClock.now + .seconds(5)
+        while lock.withLock({ openPipes > 0 }), ContinuousClock.now < drainDeadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         return process.terminationStatus
