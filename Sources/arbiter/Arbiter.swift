@@ -12,6 +12,6 @@ struct Arbiter: AsyncParsableCommand {
             Every setting can be given as a flag or as the environment variable named in each command's --help.
             """,
         version: ArbiterVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self, BenchCommand.self]
     )
 }

@@ -23,10 +23,12 @@ struct GracefulShutdownTests {
         let configurationDatabase = ArbiterConfiguration.Database.sqlite(path: folder + "/arbiter.sqlite")
         // SQLite answers before its service runs, so the schema can be prepared first.
         let store = try await StoreFactory.open(configurationDatabase, poolSize: 2, logger: testLogger())
-        let dependencies = ServerDependencies(database: store)
+        let dependencies = try await testDependencies(store)
         try await dependencies.migrator.migrate()
         let started = AsyncStream.makeStream(of: Void.self)
         let port = AsyncStream.makeStream(of: Int.self)
+        let user = try await dependencies.makeUser("slow@example.com", role: .viewer)
+        let token = try await dependencies.tokens.issue(for: user.member, sessionID: "test-session")
         let api = buildRouter(dependencies: dependencies) { api in
             api.on(probe(.get, "/test/slow")) { _, _ -> String in
                 started.continuation.yield()
@@ -54,8 +56,9 @@ struct GracefulShutdownTests {
                 try await withThrowingTaskGroup(of: (UInt, String).self) { requests in
                     for _ in 0..<Self.inFlight {
                         requests.addTask {
-                            let response = try await HTTPClient.shared.execute(
-                                HTTPClientRequest(url: "http://127.0.0.1:\(serverPort)/test/slow"), timeout: .seconds(10))
+                            var request = HTTPClientRequest(url: "http://127.0.0.1:\(serverPort)/test/slow")
+                            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
                             let body = try await response.body.collect(upTo: 1024)
                             return (response.status.code, String(buffer: body))
                         }

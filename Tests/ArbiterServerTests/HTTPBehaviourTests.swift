@@ -45,7 +45,8 @@ struct ProbeTests {
                 #expect(response.headers[.retryAfter] == "5")
                 let json = try response.json
                 #expect(json["type"] as? String == "urn:arbiter:problem:not-ready")
-                #expect((json["detail"] as? String)?.contains("migrations pending: 1") == true)
+                let pending = Migration.all.map { String($0.version) }.joined(separator: ", ")
+                #expect((json["detail"] as? String)?.contains("migrations pending: \(pending)") == true)
             }
             try await dependencies.migrator.migrate()
             try await client.execute(uri: "/readyz", method: .get) { response in
@@ -60,22 +61,26 @@ struct ProbeTests {
             try await Migrator(database: database).migrate()
             let ids = LockedBox<[String]>([])
             // Two separately built applications on the same database: the identity survives a restart.
-            for _ in 0..<2 {
-                let api = buildRouter(dependencies: ServerDependencies(database: database))
+            for round in 0..<2 {
+                let dependencies = try await testDependencies(database)
+                let user = try await dependencies.makeUser("viewer\(round)@example.com", role: .viewer)
+                let api = buildRouter(dependencies: dependencies)
                 try await Application(router: api.router, logger: testLogger()).test(.router) { client in
+                    let token = try await client.token(for: user)
                     for _ in 0..<2 {
-                        try await client.execute(uri: "/api/v1/version", method: .get) { response in
-                            #expect(response.status == .ok)
-                            let json = try response.json
-                            #expect(json["name"] as? String == "arbiter")
-                            #expect(json["version"] as? String == ArbiterVersion.current)
-                            #expect(json["api_version"] as? String == "v1")
-                            #expect(json["database"] as? String == (backend == .sqlite ? "sqlite" : "postgres"))
-                            #expect(json["schema_version"] as? Int == Migration.all.last?.version)
-                            ids.value.append(try #require(json["instance_id"] as? String))
-                        }
+                        let response = try await client.send(.get, "/api/v1/version", token: token)
+                        #expect(response.status == .ok)
+                        let json = try response.json
+                        #expect(json["name"] as? String == "arbiter")
+                        #expect(json["version"] as? String == ArbiterVersion.current)
+                        #expect(json["api_version"] as? String == "v1")
+                        #expect(json["database"] as? String == (backend == .sqlite ? "sqlite" : "postgres"))
+                        #expect(json["schema_version"] as? Int == Migration.all.last?.version)
+                        ids.value.append(try #require(json["instance_id"] as? String))
                     }
+                    #expect(try await client.send(.get, "/api/v1/version").status == .unauthorized)
                 }
+                await dependencies.credentials.shutdown()
             }
             #expect(ids.value.count == 4)
             #expect(Set(ids.value).count == 1)
@@ -144,8 +149,9 @@ struct ErrorTests {
         let logs = CapturedLogs()
         try await withTestApplication(.sqlite, logger: logs.logger(), additionalRoutes: { api in
             api.on(probe(.get, "/test/explode")) { _, _ -> String in throw Leaky() }
-        }) { client, _ in
-            try await client.execute(uri: "/test/explode", method: .get) { response in
+        }) { client, dependencies in
+            let token = try await client.probeToken(dependencies)
+            try await client.execute(uri: "/test/explode", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
                 #expect(response.status == .internalServerError)
                 #expect(response.headers[.contentType] == "application/problem+json")
                 #expect(!response.text.contains("SELECT"))
@@ -164,8 +170,9 @@ struct ErrorTests {
     func databaseUnavailable() async throws {
         try await withTestApplication(.sqlite, additionalRoutes: { api in
             api.on(probe(.get, "/test/down")) { _, _ -> String in throw StoreError(.unavailable, "connection refused") }
-        }) { client, _ in
-            try await client.execute(uri: "/test/down", method: .get) { response in
+        }) { client, dependencies in
+            let token = try await client.probeToken(dependencies)
+            try await client.execute(uri: "/test/down", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] != nil)
                 #expect(!response.text.contains("connection refused"))
@@ -207,9 +214,11 @@ struct RequestBodyTests {
 
     func post(_ body: String, contentType: String = "application/json", expect status: HTTPResponse.Status) async throws -> [String: Any] {
         let result = LockedBox<[String: Any]>([:])
-        try await withTestApplication(.sqlite, additionalRoutes: Self.echoRoute) { client, _ in
+        try await withTestApplication(.sqlite, additionalRoutes: Self.echoRoute) { client, dependencies in
+            let token = try await client.probeToken(dependencies)
             try await client.execute(
-                uri: "/test/echo", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: body)
+                uri: "/test/echo", method: .post, headers: [.contentType: contentType, .authorization: "Bearer \(token)"],
+                body: ByteBuffer(string: body)
             ) { response in
                 #expect(response.status == status, "\(response.text)")
                 if status != .ok {
@@ -284,11 +293,18 @@ struct RequestBodyTests {
     }
 }
 
-/// Documentation for a route that exists only in tests.
+/// Documentation for a route that exists only in tests; any signed-in principal may call it.
 func probe(_ method: HTTPRequest.Method, _ path: String) -> RouteDocumentation {
     RouteDocumentation(
         method: method, path: path, operationID: "test\(path.replacingOccurrences(of: "/", with: "_"))", summary: "Test probe.",
-        tags: ["test"], access: .public, responses: [200: .init("OK", contentType: "text/plain")])
+        tags: ["test"], access: .requires(.readSelf), responses: [200: .init("OK", contentType: "text/plain")])
+}
+
+extension TestClientProtocol {
+    /// A token of a fresh viewer, for calling probe routes.
+    func probeToken(_ dependencies: ServerDependencies) async throws -> String {
+        try await token(for: try await dependencies.makeUser("probe-\(UUID().uuidString.prefix(8).lowercased())@example.com", role: .viewer))
+    }
 }
 
 /// A mutable value shared with a `@Sendable` closure in tests.

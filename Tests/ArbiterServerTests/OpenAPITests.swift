@@ -5,6 +5,7 @@ import ArbiterTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HTTPTypes
 import Testing
 
 @Suite("OpenAPI document")
@@ -13,7 +14,7 @@ struct OpenAPITests {
     func documentAndRoutes() async throws -> (document: [String: Any], routes: Set<String>) {
         let result = LockedBox<([String: Any], Set<String>)>(([:], []))
         try await withTestDatabase(.sqlite) { database, _ in
-            let api = buildRouter(dependencies: ServerDependencies(database: database))
+            let api = buildRouter(dependencies: try await testDependencies(database))
             let routes = Set(api.router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
             try await Application(router: api.router, logger: testLogger()).test(.router) { client in
                 try await client.execute(uri: "/openapi.json", method: .get) { response in
@@ -62,7 +63,11 @@ struct OpenAPITests {
                     #expect(Int(status) != nil)
                     #expect(response["description"] as? String != nil, "\(where_) \(status) has no description")
                 }
-                #expect(["public"].contains(operation["x-arbiter-access"] as? String ?? ""), "\(where_) declares no access")
+                let access = operation["x-arbiter-access"] as? String ?? ""
+                #expect(access == "public" || Permission.allCases.map { "permission:\($0.rawValue)" }.contains(access), "\(where_) declares no access")
+                if access == "public" {
+                    #expect(PublicRoutes.contains(.init(method.uppercased())!, path), "\(where_) is public but not on the public list")
+                }
             }
         }
         #expect(Set(operationIDs).count == operationIDs.count, "operation ids must be unique")

@@ -42,6 +42,8 @@ public struct ArbiterConfiguration: Equatable, Sendable {
     public var autoMigrate: Bool
     public var logLevel: LogLevel
     public var logFormat: LogFormat
+    /// Secrets, token lifetimes, limits and the rest of the security settings.
+    public var security: SecuritySettings
 
     public init(
         host: String = "127.0.0.1",
@@ -52,7 +54,8 @@ public struct ArbiterConfiguration: Equatable, Sendable {
         poolSize: Int = 10,
         autoMigrate: Bool = true,
         logLevel: LogLevel = .info,
-        logFormat: LogFormat = .json
+        logFormat: LogFormat = .json,
+        security: SecuritySettings = SecuritySettings()
     ) {
         self.host = host
         self.port = port
@@ -63,6 +66,7 @@ public struct ArbiterConfiguration: Equatable, Sendable {
         self.autoMigrate = autoMigrate
         self.logLevel = logLevel
         self.logFormat = logFormat
+        self.security = security
     }
 
     static func sqlitePath(in directory: String) -> String {
@@ -126,7 +130,9 @@ public struct ArbiterConfiguration: Equatable, Sendable {
             LogFormat(rawValue: raw.lowercased()).map { .success($0) } ?? .failure("must be json or text")
         }
 
-        guard reader.problems.isEmpty, let host, let port, let shutdownTimeout, let dataDirectory, let poolSize,
+        let security = SecuritySettings.read(&reader)
+
+        guard reader.problems.isEmpty, let security, let host, let port, let shutdownTimeout, let dataDirectory, let poolSize,
             let autoMigrate, let logLevel, let logFormat
         else {
             throw ConfigurationError(problems: reader.problems)
@@ -134,7 +140,7 @@ public struct ArbiterConfiguration: Equatable, Sendable {
         return ArbiterConfiguration(
             host: host, port: port, shutdownTimeout: shutdownTimeout, dataDirectory: dataDirectory,
             database: database ?? .sqlite(path: sqlitePath(in: dataDirectory)), poolSize: poolSize,
-            autoMigrate: autoMigrate, logLevel: logLevel, logFormat: logFormat)
+            autoMigrate: autoMigrate, logLevel: logLevel, logFormat: logFormat, security: security)
     }
 }
 
@@ -146,7 +152,7 @@ struct ProblemText: Error, ExpressibleByStringLiteral, ExpressibleByStringInterp
 }
 
 /// Looks each key up in flags, then the environment, then its default, and collects problems.
-private struct Reader {
+struct Reader {
     let flags: [ConfigurationKey: String]
     let environment: [String: String]
     var problems: [ConfigurationProblem] = []
@@ -156,8 +162,8 @@ private struct Reader {
         self.environment = environment
     }
 
-    private func lookup(_ key: ConfigurationKey) -> (raw: String, source: String)? {
-        if let flag = flags[key] { return (flag, "--\(key.flag)") }
+    func lookup(_ key: ConfigurationKey) -> (raw: String, source: String)? {
+        if let flag = flags[key] { return (flag, "--\(key.flag ?? key.name)") }
         if let env = environment[key.environment], !env.isEmpty { return (env, key.environment) }
         if let fallback = key.defaultValue { return (fallback, "default") }
         return nil
@@ -169,11 +175,15 @@ private struct Reader {
         case .success(let value):
             return value
         case .failure(let problem):
-            // A database URL can hold a password; never repeat it back.
-            let shown = key == .databaseURL ? nil : raw
+            // A database URL can hold a password, and secrets are secret: never repeat them back.
+            let shown = [ConfigurationKey.databaseURL, .jwtSecret, .masterKey, .bootstrapAdminPassword].contains(key) ? nil : raw
             problems.append(ConfigurationProblem(key: key, source: source, value: shown, message: problem.text))
             return nil
         }
+    }
+
+    mutating func report(_ key: ConfigurationKey, source: String, _ message: String) {
+        problems.append(ConfigurationProblem(key: key, source: source, value: nil, message: message))
     }
 
     mutating func value<T>(_ key: ConfigurationKey, _ parse: (String) -> Result<T, ProblemText>) -> T? {

@@ -7,25 +7,6 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// What the HTTP layer needs from below; tests build the same application with their own database.
-public struct ServerDependencies: Sendable {
-    public let database: any SQLDatabase
-    public let migrator: Migrator
-    public let instances: any InstanceRepository
-    /// How long `/readyz` waits for the database before answering `503`.
-    public let readinessTimeout: Duration
-
-    public init(
-        database: any SQLDatabase, clock: any WallClock = SystemWallClock(), ids: any IDGenerator = UUIDv7Generator(),
-        readinessTimeout: Duration = .seconds(2)
-    ) {
-        self.database = database
-        self.migrator = Migrator(database: database, clock: clock)
-        self.instances = SQLInstanceRepository(database: database, ids: ids, clock: clock)
-        self.readinessTimeout = readinessTimeout
-    }
-}
-
 /// The router with every route and middleware, and the list of routes it serves.
 ///
 /// `additionalRoutes` registers more routes behind the same middleware; tests use it for probe routes.
@@ -47,6 +28,14 @@ public func buildRouter(
             MetaController(backend: dependencies.database.dialect.rawValue, instances: dependencies.instances)
                 .register(on: api, openAPIDocument: { document.withLock { $0 } })
         },
+        AuthController(
+            auth: dependencies.auth, tokens: dependencies.tokens, settings: dependencies.settings,
+            origins: OriginPolicy(allowed: dependencies.settings.allowedOrigins)
+        ).register(on:),
+        UsersController(identities: dependencies.identities, credentials: dependencies.credentials).register(on:),
+        APIKeysController(keys: dependencies.apiKeys, clock: dependencies.clock).register(on:),
+        SecretsController(secrets: dependencies.secrets, cipher: dependencies.cipher).register(on:),
+        AuditController(audit: dependencies.audit).register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -54,17 +43,26 @@ public func buildRouter(
     let encoded = OpenAPIDocument.encode(OpenAPIDocument.build(routes: catalogue.routes, schemas: componentSchemas))
     document.withLock { $0 = ByteBuffer(bytes: encoded) }
 
+    let settings = dependencies.settings
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ClientInfoMiddleware(trustForwardedHeaders: settings.trustForwardedHeaders, bodyLimit: settings.maxBodySize))
     router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ArbiterCORSMiddleware(allowedOrigins: settings.allowedOrigins))
     router.add(middleware: ProblemMiddleware(routes: catalogue.routes))
+    router.add(
+        middleware: AccessControlMiddleware(
+            routes: catalogue.routes, auth: dependencies.auth, tokens: dependencies.tokens, limiter: dependencies.limiter,
+            limits: settings.rateLimits, allowedOrigins: settings.allowedOrigins))
     registrations.forEach { $0(api) }
     return api
 }
 
 /// Every schema the controllers publish.
-let componentSchemas: [String: JSONValue] = HealthController.schemas
-    .merging(MetaController.schemas) { first, _ in first }
-    .merging(["Problem": .problemSchema]) { first, _ in first }
+let componentSchemas: [String: JSONValue] = [
+    HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
+    SecretsController.schemas, AuditController.schemas, ["Problem": .problemSchema],
+].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.
 public func buildApplication(

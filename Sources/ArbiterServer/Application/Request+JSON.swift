@@ -5,6 +5,9 @@ import Hummingbird
 import NIOCore
 
 extension Request {
+    /// How deeply a request body may nest objects and arrays; deeper input is refused before it is parsed.
+    public static let maximumJSONDepth = 32
+
     /// Decodes the body as JSON into `T`, answering bad input with a problem that says what is wrong.
     ///
     /// - A content type other than JSON is `415`; a body over the context's limit is `413`.
@@ -27,6 +30,9 @@ extension Request {
         }
         guard body.readableBytes > 0 else {
             throw Problem.badRequest("The request body is empty; send a JSON object.")
+        }
+        if JSONDepth.maximum(in: body.readableBytesView, limit: Self.maximumJSONDepth) > Self.maximumJSONDepth {
+            throw Problem.badRequest("The request body nests objects and arrays deeper than \(Self.maximumJSONDepth) levels.")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))

@@ -32,7 +32,7 @@ public struct HealthController: Sendable {
         api.on(
             RouteDocumentation(
                 method: .get, path: "/healthz", operationID: "getHealth", summary: "Liveness: the process is serving requests.",
-                tags: ["operations"], access: .public,
+                tags: ["operations"], access: .public, rateLimiting: .exempt,
                 responses: [200: .init("The process is alive.", schema: .ref("ProbeStatus"))]),
             use: { _, _ in
                 // A constant answer, prepared once: liveness probes are frequent and must stay cheap.
@@ -42,7 +42,7 @@ public struct HealthController: Sendable {
             RouteDocumentation(
                 method: .get, path: "/readyz", operationID: "getReadiness",
                 summary: "Readiness: the database answers and its schema is current.",
-                tags: ["operations"], access: .public,
+                tags: ["operations"], access: .public, rateLimiting: .exempt,
                 responses: [
                     200: .init("Ready to serve traffic.", schema: .ref("ProbeStatus")),
                     503: .problem("Not ready: the database is unreachable or migrations are pending."),

@@ -54,7 +54,7 @@ public final class MetaController: Sendable {
             RouteDocumentation(
                 method: .get, path: "/api/v1/version", operationID: "getVersion",
                 summary: "Version of the server, its API and its schema, and the installation's identity.",
-                tags: ["operations"], access: .public,
+                tags: ["operations"], access: .requires(.readVersion),
                 responses: [
                     200: .init("Version information.", schema: .ref("Version")),
                     503: .problem("The database is unavailable."),

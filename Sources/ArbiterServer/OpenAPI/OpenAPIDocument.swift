@@ -23,17 +23,27 @@ public enum OpenAPIDocument {
                 "responses": .object(responses),
                 "x-arbiter-access": .string(accessName(route.access)),
             ]
-            if route.access == .public {
+            switch route.access {
+            case .public:
                 // An empty security requirement marks the operation as callable without credentials.
                 operation["security"] = []
+            case .requires(let permission):
+                operation["security"] = [["bearerAuth": []], ["cookieAuth": []]]
+                operation["x-arbiter-minimum-role"] = .string(permission.minimumRole.rawValue)
+                operation["x-arbiter-api-keys-allowed"] = .bool(permission.allowsServiceAccounts)
             }
-            let parameters = pathParameters(route.path)
-            if !parameters.isEmpty {
-                operation["parameters"] = .array(
-                    parameters.map { name in
-                        ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
-                    })
+            if let body = route.requestBody {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": body]]]
             }
+            var parameters: [JSONValue] = pathParameters(route.path).map { name in
+                ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
+            }
+            for query in route.queryParameters {
+                parameters.append(
+                    ["name": .string(query.name), "in": "query", "required": false, "schema": query.schema,
+                     "description": .string(query.description)])
+            }
+            if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             paths[route.path, default: [:]][route.method.rawValue.lowercased()] = .object(operation)
         }
         return [
@@ -44,7 +54,19 @@ public enum OpenAPIDocument {
                 "description": "Self-hosted AI code review and architecture analysis. Errors are RFC 9457 problem documents.",
             ],
             "paths": .object(paths.mapValues { JSONValue.object($0) }),
-            "components": ["schemas": .object(schemas)],
+            "components": [
+                "schemas": .object(schemas),
+                "securitySchemes": [
+                    "bearerAuth": [
+                        "type": "http", "scheme": "bearer",
+                        "description": "An access token from /api/v1/auth/login, or an API key (arb_…).",
+                    ],
+                    "cookieAuth": [
+                        "type": "apiKey", "in": "cookie", "name": "arbiter_access",
+                        "description": "Browser session from a cookie-mode login; unsafe methods also need X-CSRF-Token.",
+                    ],
+                ],
+            ],
         ]
     }
 
@@ -59,6 +81,7 @@ public enum OpenAPIDocument {
     private static func accessName(_ access: RouteAccess) -> String {
         switch access {
         case .public: "public"
+        case .requires(let permission): "permission:\(permission.rawValue)"
         }
     }
 

@@ -22,6 +22,9 @@ public final class DocumentedRouter<Context: RequestContext>: @unchecked Sendabl
         precondition(
             !routes.contains { $0.method == documentation.method && $0.path == documentation.path },
             "\(documentation.method) \(documentation.path) is registered twice")
+        precondition(
+            documentation.access != .public || PublicRoutes.contains(documentation.method, documentation.path),
+            "\(documentation.method) \(documentation.path) is declared public but is not in PublicRoutes.all")
         routes.append(documentation)
         router.on(RouterPath(documentation.path), method: documentation.method, use: handler)
     }

@@ -30,11 +30,17 @@ public struct RouteDocumentation: Sendable {
     public let summary: String
     public let tags: [String]
     public let access: RouteAccess
+    public let rateLimiting: RateLimiting
+    /// The JSON Schema of the request body, when the route takes one.
+    public let requestBody: JSONValue?
+    /// Query parameters: name, JSON Schema, description.
+    public let queryParameters: [(name: String, schema: JSONValue, description: String)]
     public let responses: [Int: Response]
 
     public init(
         method: HTTPRequest.Method, path: String, operationID: String, summary: String, tags: [String],
-        access: RouteAccess, responses: [Int: Response]
+        access: RouteAccess, rateLimiting: RateLimiting = .byMethod, requestBody: JSONValue? = nil,
+        queryParameters: [(name: String, schema: JSONValue, description: String)] = [], responses: [Int: Response]
     ) {
         self.method = method
         self.path = path
@@ -42,7 +48,29 @@ public struct RouteDocumentation: Sendable {
         self.summary = summary
         self.tags = tags
         self.access = access
+        self.rateLimiting = rateLimiting
+        self.requestBody = requestBody
+        self.queryParameters = queryParameters
+        var responses = responses
+        // Every route can answer these; documenting them here keeps each declaration short.
+        if case .requires = access {
+            responses[401] = responses[401] ?? .problem("Missing, expired or invalid credentials.")
+            responses[403] = responses[403] ?? .problem("The caller lacks the permission this route requires.")
+        }
+        if rateLimiting != .exempt {
+            responses[429] = responses[429] ?? .problem("Too many requests; see Retry-After.")
+        }
         self.responses = responses
+    }
+
+    /// The budget this route draws from, or `nil` when it is exempt.
+    public var rateClass: RateClass? {
+        switch rateLimiting {
+        case .exempt: nil
+        case .auth: .auth
+        case .review: .review
+        case .byMethod: method == .get || method == .head ? .read : .write
+        }
     }
 
     /// Whether `requestPath` (already without a query) is an instance of this route's template.

@@ -37,6 +37,10 @@ public struct Migration: Sendable {
 extension Migration {
     /// Every migration this binary knows, in order.
     public static let all: [Migration] = [
-        .createInstance
+        .createInstance,
+        .createIdentity,
+        .createAuditLog,
+        .createSecretsAndLimits,
+        .createDatabaseRoles,
     ]
 }

@@ -77,6 +77,11 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             }
         }
 
+        /// Embeds another query, keeping its values bound: for statements assembled from parts.
+        public mutating func appendInterpolation(_ query: SQLQuery) {
+            fragments.append(contentsOf: query.fragments)
+        }
+
         /// Inserts `text` verbatim. Only for identifiers and keywords written in code, never for input.
         public mutating func appendInterpolation(unsafeRaw text: String) {
             fragments.append(.text(text))

@@ -78,9 +78,11 @@ struct DatabaseCommandOptions: ParsableArguments {
     @OptionGroup(title: "Database") var database: DatabaseOptions
     @OptionGroup(title: "Logging") var log: LogOptions
 
+    var flags: [ConfigurationKey: String] { database.flags.merging(log.flags) { first, _ in first } }
+
     /// Resolves the configuration (exiting 2 when it is invalid) and sets up logging on standard error.
-    func prepare() throws -> (ArbiterConfiguration, Logger) {
-        let configuration = try resolveConfiguration(database.flags.merging(log.flags) { first, _ in first })
+    func prepare(flags: [ConfigurationKey: String]? = nil) throws -> (ArbiterConfiguration, Logger) {
+        let configuration = try resolveConfiguration(flags ?? self.flags)
         let environment = ProcessInfo.processInfo.environment
         let level = log.logLevel != nil || environment[ConfigurationKey.logLevel.environment] != nil ? configuration.logLevel : .warning
         let format = log.logFormat != nil || environment[ConfigurationKey.logFormat.environment] != nil ? configuration.logFormat : .text

@@ -31,17 +31,19 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Database") var database: DatabaseOptions
 
     @Flag(
-        name: .customLong(ConfigurationKey.autoMigrate.flag), inversion: .prefixedNo,
+        name: ConfigurationKey.autoMigrate.optionName, inversion: .prefixedNo,
         help: ArgumentHelp(ConfigurationKey.autoMigrate.help))
     var autoMigrate: Bool?
 
     @OptionGroup(title: "Logging") var log: LogOptions
+    @OptionGroup(title: "Security") var security: SecurityOptions
 
     /// How long start-up waits for the database before giving up.
     static let startupTimeout: Duration = .seconds(30)
 
     func run() async throws {
         var flags = http.flags.merging(database.flags) { first, _ in first }.merging(log.flags) { first, _ in first }
+            .merging(security.flags) { first, _ in first }
         if let autoMigrate { flags[.autoMigrate] = String(autoMigrate) }
         let configuration = try resolveConfiguration(flags)
         let logger = bootstrapLogging(configuration)
@@ -71,7 +73,16 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw StartupError(message: error.message)
         }
-        let dependencies = ServerDependencies(database: store)
+        let secrets: LoadedSecrets
+        do {
+            secrets = try SecretsLoader.load(configuration.security, dataDirectory: configuration.dataDirectory)
+        } catch let error as SecretsError {
+            throw StartupError(message: error.problems.joined(separator: "; "))
+        }
+        for path in secrets.generated {
+            logger.notice("generated a secret for development; set ARBITER_ENV=production and configure secrets for real use", metadata: ["file": .string(path)])
+        }
+        let dependencies = try await ServerDependencies.make(database: store, settings: configuration.security, secrets: secrets)
         let location = databaseDescription(configuration)
         let app = buildApplication(
             configuration: configuration, dependencies: dependencies, logger: logger,
@@ -89,13 +100,24 @@ struct ServeCommand: AsyncParsableCommand {
             })
 
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: store), .init(service: app)],
+            services: [
+                .init(service: store), .init(service: MaintenanceService(dependencies: dependencies, logger: logger)),
+                .init(service: app),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
         groupConfiguration.maximumCancellationDuration = .seconds(10)
+        let outcome: Result<Void, any Error>
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await dependencies.credentials.shutdown()
+        do {
+            try outcome.get()
         } catch let error as StartupError {
             throw error
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
@@ -138,6 +160,7 @@ private func prepareDatabase(
         }
         let instance = try await dependencies.instances.ensureInstance()
         logger.notice("database ready", metadata: ["database": .string(location), "instance_id": .string(instance.instanceID)])
+        try await bootstrapAdministrator(dependencies, configuration: configuration, logger: logger)
     } catch where Task.isCancelled {
         throw CancellationError()
     } catch is TimeoutError {
@@ -148,6 +171,24 @@ private func prepareDatabase(
     }
 }
 
+
+/// Creates the first admin from ARBITER_BOOTSTRAP_ADMIN_* when there are no users yet, and otherwise says how to.
+private func bootstrapAdministrator(_ dependencies: ServerDependencies, configuration: ArbiterConfiguration, logger: Logger) async throws {
+    guard try await dependencies.identities.userCount() == 0 else { return }
+    guard let admin = configuration.security.bootstrapAdmin else {
+        logger.notice(
+            "no users yet: create the first admin with `arbiter admin create-user --email you@example.com --role admin --password-stdin`, or set ARBITER_BOOTSTRAP_ADMIN_EMAIL and ARBITER_BOOTSTRAP_ADMIN_PASSWORD")
+        return
+    }
+    let hash = try await dependencies.credentials.hashPassword(admin.password)
+    do {
+        let member = try await dependencies.identities.createUser(
+            email: admin.email, passwordHash: hash, organizationName: AdminCommand.defaultOrganization, role: .admin, by: .system)
+        logger.notice("created the bootstrap admin", metadata: ["email": .string(member.email), "organization": .string(member.organizationName)])
+    } catch let error as StoreError where error.code == .duplicate {
+        // Another replica created it first.
+    }
+}
 
 private func databaseDescription(_ configuration: ArbiterConfiguration) -> String {
     switch configuration.database {

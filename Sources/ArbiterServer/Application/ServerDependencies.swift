@@ -1,0 +1,52 @@
+import ArbiterCore
+import ArbiterStore
+import Foundation
+
+/// Everything the HTTP layer needs from below, built once at start; tests build the same with their own database.
+public struct ServerDependencies: Sendable {
+    public let database: any SQLDatabase
+    public let migrator: Migrator
+    public let instances: any InstanceRepository
+    public let audit: AuditLog
+    public let identities: IdentityStore
+    public let sessions: SessionStore
+    public let apiKeys: APIKeyStore
+    public let secrets: SecretStore
+    public let limiter: any RateLimiter
+    public let tokens: TokenService
+    public let credentials: Credentials
+    public let cipher: SecretCipher
+    public let auth: AuthService
+    public let settings: SecuritySettings
+    public let clock: any WallClock
+    /// How long `/readyz` waits for the database before answering `503`.
+    public let readinessTimeout: Duration
+
+    /// Wires the stores and services for `database`.
+    ///
+    /// The rate limiter is shared through the database on PostgreSQL, where replicas share one budget, and kept
+    /// in memory on SQLite, where there is one node.
+    public static func make(
+        database: any SQLDatabase, settings: SecuritySettings, secrets: LoadedSecrets, clock: any WallClock = SystemWallClock(),
+        ids: any IDGenerator = UUIDv7Generator(), passwordHasher: PasswordHasher = PasswordHasher(),
+        readinessTimeout: Duration = .seconds(2)
+    ) async throws -> ServerDependencies {
+        let audit = AuditLog(database: database, ids: ids, clock: clock)
+        let identities = IdentityStore(database: database, audit: audit, ids: ids, clock: clock)
+        let sessions = SessionStore(database: database, audit: audit, ids: ids, clock: clock)
+        let apiKeys = APIKeyStore(database: database, audit: audit, ids: ids, clock: clock)
+        let limiter: any RateLimiter =
+            database.dialect == .postgres ? SQLRateLimiter(database: database, clock: clock) : InMemoryRateLimiter(clock: clock)
+        let tokens = await TokenService(secret: secrets.jwtSecret, accessTokenTTL: settings.accessTokenTTL, clock: clock)
+        let credentials = try Credentials(hasher: passwordHasher)
+        let auth = AuthService(
+            identities: identities, sessions: sessions, apiKeys: apiKeys, audit: audit, limiter: limiter, tokens: tokens,
+            credentials: credentials, settings: settings, clock: clock)
+        return ServerDependencies(
+            database: database, migrator: Migrator(database: database, clock: clock),
+            instances: SQLInstanceRepository(database: database, ids: ids, clock: clock), audit: audit, identities: identities,
+            sessions: sessions, apiKeys: apiKeys, secrets: SecretStore(database: database, audit: audit, clock: clock),
+            limiter: limiter, tokens: tokens, credentials: credentials, cipher: SecretCipher(masterKey: secrets.masterKey), auth: auth,
+            settings: settings, clock: clock, readinessTimeout: readinessTimeout)
+    }
+}

@@ -1,0 +1,185 @@
+import ArbiterCore
+import ArbiterStore
+import Foundation
+import HTTPTypes
+import Logging
+
+/// Sign-in, token refresh, sign-out and recognising the caller of a request.
+public final class AuthService: Sendable {
+    let identities: IdentityStore
+    let sessions: SessionStore
+    let apiKeys: APIKeyStore
+    let audit: AuditLog
+    let limiter: any RateLimiter
+    let tokens: TokenService
+    let credentials: Credentials
+    let settings: SecuritySettings
+    let clock: any WallClock
+
+    public init(
+        identities: IdentityStore, sessions: SessionStore, apiKeys: APIKeyStore, audit: AuditLog, limiter: any RateLimiter,
+        tokens: TokenService, credentials: Credentials, settings: SecuritySettings, clock: any WallClock
+    ) {
+        self.clock = clock
+        self.identities = identities
+        self.sessions = sessions
+        self.apiKeys = apiKeys
+        self.audit = audit
+        self.limiter = limiter
+        self.tokens = tokens
+        self.credentials = credentials
+        self.settings = settings
+    }
+
+    /// Tokens handed to a client that signed in or refreshed.
+    public struct Session: Sendable {
+        public let accessToken: String
+        public let refreshToken: String
+        public let expiresIn: Int
+        public let member: Member
+        public let sessionID: String
+    }
+
+    static func invalidCredentials() -> Problem {
+        Problem(
+            .unauthorized, slug: "invalid-credentials", title: "Invalid credentials",
+            detail: "The e-mail address or the password is wrong.")
+    }
+
+    /// Signs a person in. Unknown addresses, wrong passwords and disabled accounts get the same answer in about the
+    /// same time; too many failures for an address or from a client lock both out for a while.
+    public func login(email rawEmail: String, password: String, organization: String?, origin: AuditOrigin) async throws -> Session {
+        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        guard email.utf8.count <= 254, password.utf8.count <= PasswordPolicy.maximumLength else { throw Self.invalidCredentials() }
+        let accountBucket = "login-fail:account:\(email)"
+        let addressBucket = "login-fail:address:\(origin.clientIP ?? "unknown")"
+        for bucket in [accountBucket, addressBucket] {
+            let decision = try await limiter.peek(bucket, policy: settings.loginLockout)
+            if !decision.allowed {
+                try await audit.record(
+                    AuditEvent(
+                        .auth, action: "auth.login", actor: "anonymous", organizationID: nil, outcome: .denied,
+                        details: ["email": email, "reason": "locked out"], origin: origin))
+                throw Problem(
+                    .tooManyRequests, slug: "login-locked", title: "Too many failed sign-ins",
+                    detail: "Too many failed sign-ins for this account or from this address. Try again in \(decision.retryAfterSeconds) seconds.",
+                    headers: [.retryAfter: String(decision.retryAfterSeconds)])
+            }
+        }
+        let candidate = try await identities.loginCandidate(email: email)
+        let passwordMatches = try await credentials.verifyPassword(password, hash: candidate?.0.passwordHash)
+        guard let (user, memberships) = candidate, passwordMatches, !user.disabled, !memberships.isEmpty else {
+            _ = try await limiter.hit([accountBucket, addressBucket], policy: settings.loginLockout)
+            try await audit.record(
+                AuditEvent(
+                    .auth, action: "auth.login", actor: candidate.map { "user:\($0.0.id)" } ?? "anonymous",
+                    organizationID: candidate?.1.first?.organizationID, outcome: .failure, details: ["email": email], origin: origin))
+            throw Self.invalidCredentials()
+        }
+        let member: Member
+        if let organization {
+            guard let chosen = memberships.first(where: { $0.organizationName == organization || $0.organizationID == organization }) else {
+                throw Problem(
+                    .forbidden, slug: "not-a-member", title: "Not a member",
+                    detail: "You are not a member of \(organization). Your organizations: \(memberships.map(\.organizationName).joined(separator: ", ")).")
+            }
+            member = chosen
+        } else if memberships.count == 1 {
+            member = memberships[0]
+        } else {
+            throw Problem.badRequest(
+                "You belong to several organizations; say which with \"organization\": one of \(memberships.map(\.organizationName).joined(separator: ", ")).")
+        }
+        try await limiter.reset(accountBucket)
+        if credentials.needsRehash(user.passwordHash) {
+            try await identities.replacePasswordHash(userID: user.id, with: try await credentials.hashPassword(password))
+        }
+        let refreshToken = Credentials.newRefreshToken()
+        let sessionID = try await sessions.start(
+            userID: user.id, organizationID: member.organizationID, tokenHash: Credentials.fingerprint(refreshToken),
+            ttl: settings.refreshTokenTTL)
+        try await audit.record(
+            AuditEvent(
+                .auth, action: "auth.login", actor: "user:\(user.id)", organizationID: member.organizationID,
+                target: "session:\(sessionID)", origin: origin))
+        return Session(
+            accessToken: try await tokens.issue(for: member, sessionID: sessionID), refreshToken: refreshToken,
+            expiresIn: Int(tokens.accessTokenTTL.components.seconds), member: member, sessionID: sessionID)
+    }
+
+    /// Spends a refresh token for a new pair. The role comes from the membership as it is now, so a changed role
+    /// takes effect at the next refresh; a removed member's session ends.
+    public func refresh(_ refreshToken: String, origin: AuditOrigin) async throws -> Session {
+        guard refreshToken.hasPrefix("art_"), refreshToken.utf8.count < 128 else { throw Self.invalidRefreshToken() }
+        let next = Credentials.newRefreshToken()
+        let rotation = try await sessions.rotate(
+            presented: Credentials.fingerprint(refreshToken), next: Credentials.fingerprint(next), ttl: settings.refreshTokenTTL,
+            origin: origin)
+        switch rotation {
+        case .invalid, .reused:
+            throw Self.invalidRefreshToken()
+        case .rotated(let userID, let organizationID, let familyID):
+            guard let member = try await identities.member(userID: userID, organizationID: organizationID), !member.disabled else {
+                try await sessions.revokeFamily(familyID)
+                throw Self.invalidRefreshToken()
+            }
+            try await audit.record(
+                AuditEvent(
+                    .auth, action: "auth.refresh", actor: "user:\(userID)", organizationID: organizationID,
+                    target: "session:\(familyID)", origin: origin))
+            return Session(
+                accessToken: try await tokens.issue(for: member, sessionID: familyID), refreshToken: next,
+                expiresIn: Int(tokens.accessTokenTTL.components.seconds), member: member, sessionID: familyID)
+        }
+    }
+
+    static func invalidRefreshToken() -> Problem {
+        Problem(
+            .unauthorized, slug: "invalid-refresh-token", title: "Invalid refresh token",
+            detail: "The refresh token is unknown, expired, revoked or already used. Sign in again.")
+    }
+
+    /// Ends the caller's session: its refresh tokens stop working at once, its access tokens when they expire.
+    public func logout(_ principal: Principal, origin: AuditOrigin) async throws {
+        guard let sessionID = principal.sessionID else {
+            throw Problem.badRequest("API keys have no session to end; revoke the key instead.")
+        }
+        try await sessions.revokeFamily(sessionID)
+        try await audit.record(
+            AuditEvent(
+                .auth, action: "auth.logout", actor: "user:\(principal.id)", organizationID: principal.organizationID,
+                target: "session:\(sessionID)", origin: origin))
+    }
+
+    /// The principal behind a bearer token (access token or API key) or an access-token cookie.
+    ///
+    /// - Returns: `nil` when the request carries no credentials.
+    /// - Throws: ``TokenService/Rejection`` when it carries credentials that are not valid.
+    public func authenticate(authorization: String?, accessCookie: String?) async throws -> Principal? {
+        if let authorization {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw TokenService.Rejection(description: "Authorization is not a Bearer credential")
+            }
+            let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
+            if credential.hasPrefix("arb_") { return try await authenticateAPIKey(credential) }
+            return try await tokens.verify(credential, method: .bearerToken).0
+        }
+        if let accessCookie {
+            return try await tokens.verify(accessCookie, method: .cookie).0
+        }
+        return nil
+    }
+
+    private func authenticateAPIKey(_ presented: String) async throws -> Principal {
+        guard let prefix = Credentials.apiKeyPrefix(presented), let (key, hash) = try await apiKeys.find(prefix: prefix) else {
+            throw TokenService.Rejection(description: "unknown API key")
+        }
+        guard constantTimeEquals(Array(Credentials.fingerprint(presented).utf8), Array(hash.utf8)) else {
+            throw TokenService.Rejection(description: "API key secret does not match")
+        }
+        guard key.isActive(at: clock.now()) else { throw TokenService.Rejection(description: "API key revoked or expired") }
+        try await apiKeys.markUsed(id: key.id)
+        return Principal(id: key.id, name: key.name, organizationID: key.organizationID, role: key.role, kind: .serviceAccount, method: .apiKey)
+    }
+}

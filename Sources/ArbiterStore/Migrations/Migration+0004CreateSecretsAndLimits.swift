@@ -1,0 +1,29 @@
+extension Migration {
+    /// Encrypted secrets per organization, and the counters the PostgreSQL rate limiter shares between replicas.
+    static let createSecretsAndLimits: Migration = {
+        let statements = [
+            """
+            CREATE TABLE secrets (
+                organization_id TEXT NOT NULL REFERENCES organizations (id),
+                name TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                ciphertext TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (organization_id, name)
+            )
+            """,
+            """
+            CREATE TABLE rate_limit_counters (
+                bucket TEXT NOT NULL,
+                window_start BIGINT NOT NULL,
+                hits BIGINT NOT NULL,
+                PRIMARY KEY (bucket, window_start)
+            )
+            """,
+            "CREATE INDEX rate_limit_counters_by_window ON rate_limit_counters (window_start)",
+        ]
+        return Migration(version: 4, name: "create_secrets_and_limits", sqlite: statements, postgres: statements)
+    }()
+}

@@ -1,0 +1,202 @@
+import ArbiterCore
+import Foundation
+
+/// The audit log: entries appended inside the transaction of the change they record, read back with filters,
+/// verified link by link, and pruned per class while each chain stays verifiable from its anchor.
+public struct AuditLog: Sendable {
+    let database: any SQLDatabase
+    let ids: any IDGenerator
+    let clock: any WallClock
+
+    public init(database: any SQLDatabase, ids: any IDGenerator, clock: any WallClock) {
+        self.database = database
+        self.ids = ids
+        self.clock = clock
+    }
+
+    /// Appends `event` on `executor`, inside the caller's transaction, so the entry commits or rolls back with the
+    /// change it records.
+    ///
+    /// Appends to one chain are serialized by the row lock on the chain's head, taken first.
+    @discardableResult
+    public func append(_ event: AuditEvent, on executor: any SQLExecutor) async throws -> AuditRecord {
+        let chain = event.auditClass
+        guard
+            let head = try await executor.first(
+                """
+                UPDATE audit_chain_heads SET last_seq = last_seq + 1 WHERE chain = \(chain.rawValue)
+                RETURNING last_seq, last_hash
+                """)
+        else {
+            throw StoreError(.notFound, "audit chain \(chain.rawValue) has no head row")
+        }
+        let sequence: Int64 = try head.decode("last_seq")
+        let previous: String = try head.decode("last_hash")
+        let id = ids.next()
+        let now = clock.now()
+        let hash = AuditChain.hash(previous: previous, chain: chain, sequence: sequence, id: id, createdAt: now, event: event)
+        try await executor.query(
+            """
+            INSERT INTO audit_log (chain, seq, id, created_at, organization_id, actor, action, target, outcome, request_id,
+                client_ip, user_agent, details, prev_hash, hash)
+            VALUES (\(chain.rawValue), \(sequence), \(id), \(now), \(event.organizationID), \(event.actor), \(event.action),
+                \(event.target), \(event.outcome.rawValue), \(event.requestID), \(event.clientIP), \(event.userAgent),
+                \(AuditChain.canonicalDetails(event.details)), \(previous), \(hash))
+            """)
+        try await executor.query("UPDATE audit_chain_heads SET last_hash = \(hash) WHERE chain = \(chain.rawValue)")
+        return AuditRecord(chain: chain, sequence: sequence, id: id, createdAt: now, event: event, previousHash: previous, hash: hash)
+    }
+
+    /// Appends `event` in a transaction of its own, for events that change nothing else (a failed login).
+    @discardableResult
+    public func record(_ event: AuditEvent) async throws -> AuditRecord {
+        try await database.transaction { executor in try await append(event, on: executor) }
+    }
+
+    /// Which entries to list; every filter is optional.
+    public struct Filter: Sendable {
+        public var organizationID: String?
+        public var actor: String?
+        public var action: String?
+        public var outcome: AuditEvent.Outcome?
+        public var since: Date?
+        public var until: Date?
+
+        public init(
+            organizationID: String? = nil, actor: String? = nil, action: String? = nil, outcome: AuditEvent.Outcome? = nil,
+            since: Date? = nil, until: Date? = nil
+        ) {
+            self.organizationID = organizationID
+            self.actor = actor
+            self.action = action
+            self.outcome = outcome
+            self.since = since
+            self.until = until
+        }
+    }
+
+    /// A page of entries, newest first, and the cursor for the next page.
+    public struct Page: Sendable {
+        public let records: [AuditRecord]
+        public let nextCursor: String?
+    }
+
+    /// Entries matching `filter`, newest first, at most `limit` (capped at 100), after `cursor`.
+    public func list(_ filter: Filter, limit: Int, cursor: String?) async throws -> Page {
+        let limit = min(max(limit, 1), 100)
+        let position = cursor.flatMap(Self.decodeCursor)
+        let rows = try await database.read { executor in
+            // Every condition is always present and switched off by a NULL parameter, so the text never varies.
+            // The casts tell PostgreSQL each parameter's type where `IS NULL` alone would not.
+            try await executor.query(
+                """
+                SELECT * FROM audit_log
+                WHERE (CAST(\(filter.organizationID) AS TEXT) IS NULL OR organization_id = \(filter.organizationID))
+                  AND (CAST(\(filter.actor) AS TEXT) IS NULL OR actor = \(filter.actor))
+                  AND (CAST(\(filter.action) AS TEXT) IS NULL OR action = \(filter.action))
+                  AND (CAST(\(filter.outcome?.rawValue) AS TEXT) IS NULL OR outcome = \(filter.outcome?.rawValue))
+                  AND (CAST(\(filter.since) AS BIGINT) IS NULL OR created_at >= \(filter.since))
+                  AND (CAST(\(filter.until) AS BIGINT) IS NULL OR created_at < \(filter.until))
+                  AND (CAST(\(position?.createdAt) AS BIGINT) IS NULL OR created_at < \(position?.createdAt)
+                       OR (created_at = \(position?.createdAt) AND id < \(position?.id)))
+                ORDER BY created_at DESC, id DESC
+                LIMIT \(limit + 1)
+                """)
+        }
+        let records = try rows.prefix(limit).map(Self.record)
+        let next = rows.count > limit ? records.last.map { Self.encodeCursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        return Page(records: records, nextCursor: next)
+    }
+
+    /// Every break in every chain; empty when the log is intact.
+    public func verify() async throws -> [AuditChain.Break] {
+        var breaks: [AuditChain.Break] = []
+        for chain in AuditClass.allCases {
+            let (records, anchor, head) = try await database.read { executor in
+                let rows = try await executor.query("SELECT * FROM audit_log WHERE chain = \(chain.rawValue) ORDER BY seq")
+                let anchorRow = try await executor.first("SELECT through_seq, last_hash FROM audit_anchors WHERE chain = \(chain.rawValue)")
+                let headRow = try await executor.first("SELECT last_seq, last_hash FROM audit_chain_heads WHERE chain = \(chain.rawValue)")
+                let anchor: (Int64, String) =
+                    try anchorRow.map { (try $0.decode("through_seq"), try $0.decode("last_hash")) } ?? (0, AuditChain.genesis)
+                let head: (Int64, String) = try headRow.map { (try $0.decode("last_seq"), try $0.decode("last_hash")) } ?? (-1, "")
+                return (try rows.map(Self.record), anchor, head)
+            }
+            breaks += AuditChain.verify(records, chain: chain, anchor: anchor, head: head)
+        }
+        return breaks
+    }
+
+    /// Deletes, per class, the oldest entries older than its retention, moves the chain's anchor to the last one
+    /// deleted, and records the pruning in the system chain. Returns how many entries each class lost.
+    @discardableResult
+    public func prune(retentionDays: [AuditClass: Int]) async throws -> [AuditClass: Int] {
+        var pruned: [AuditClass: Int] = [:]
+        let now = clock.now()
+        for chain in AuditClass.allCases {
+            guard let days = retentionDays[chain], days > 0 else { continue }
+            let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+            let count = try await database.transaction { executor -> Int in
+                // Lock the chain's head first: appends and other pruners of this chain wait until this commits.
+                try await executor.query("UPDATE audit_chain_heads SET last_seq = last_seq WHERE chain = \(chain.rawValue)")
+                // Entries are in time order within a chain, so what is expired is a prefix of it.
+                guard
+                    let last = try await executor.first(
+                        """
+                        SELECT seq, hash FROM audit_log WHERE chain = \(chain.rawValue) AND created_at < \(cutoff)
+                        ORDER BY seq DESC LIMIT 1
+                        """)
+                else { return 0 }
+                let throughSeq: Int64 = try last.decode("seq")
+                let lastHash: String = try last.decode("hash")
+                try await executor.query("INSERT INTO audit_prune_permits (chain) VALUES (\(chain.rawValue))")
+                let deleted = try await executor.query(
+                    "DELETE FROM audit_log WHERE chain = \(chain.rawValue) AND seq <= \(throughSeq) RETURNING seq")
+                try await executor.query("DELETE FROM audit_prune_permits WHERE chain = \(chain.rawValue)")
+                try await executor.query(
+                    """
+                    INSERT INTO audit_anchors (chain, through_seq, last_hash, pruned_total, pruned_at)
+                    VALUES (\(chain.rawValue), \(throughSeq), \(lastHash), \(deleted.count), \(now))
+                    ON CONFLICT (chain) DO UPDATE SET through_seq = excluded.through_seq, last_hash = excluded.last_hash,
+                        pruned_total = audit_anchors.pruned_total + excluded.pruned_total, pruned_at = excluded.pruned_at
+                    """)
+                if chain != .system {
+                    try await append(
+                        AuditEvent(
+                            .system, action: "audit.prune", actor: "system", organizationID: nil, target: "audit_chain:\(chain.rawValue)",
+                            details: ["deleted": String(deleted.count), "through_seq": String(throughSeq), "anchor_hash": lastHash]),
+                        on: executor)
+                }
+                return deleted.count
+            }
+            if count > 0 { pruned[chain] = count }
+        }
+        return pruned
+    }
+
+    static func record(_ row: SQLRow) throws -> AuditRecord {
+        let chain = try AuditClass(rawValue: row.decode("chain", as: String.self)) ?? .system
+        let detailsText: String = try row.decode("details")
+        let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8))) ?? ["_unreadable": detailsText]
+        var event = AuditEvent(
+            chain, action: try row.decode("action"), actor: try row.decode("actor"), organizationID: try row.decode("organization_id"),
+            target: try row.decode("target"),
+            outcome: AuditEvent.Outcome(rawValue: try row.decode("outcome", as: String.self)) ?? .failure, details: details)
+        event.requestID = try row.decode("request_id")
+        event.clientIP = try row.decode("client_ip")
+        event.userAgent = try row.decode("user_agent")
+        return AuditRecord(
+            chain: chain, sequence: try row.decode("seq"), id: try row.decode("id"), createdAt: try row.decode("created_at"),
+            event: event, previousHash: try row.decode("prev_hash"), hash: try row.decode("hash"))
+    }
+
+    static func encodeCursor(createdAt: Date, id: String) -> String {
+        Data("\(createdAt.unixMilliseconds):\(id)".utf8).base64EncodedString()
+    }
+
+    static func decodeCursor(_ cursor: String) -> (createdAt: Date, id: String)? {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let milliseconds = Int64(parts[0]) else { return nil }
+        return (Date(unixMilliseconds: milliseconds), String(parts[1]))
+    }
+}
