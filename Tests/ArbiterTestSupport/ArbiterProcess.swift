@@ -44,6 +44,10 @@ public final class ArbiterProcess: @unchecked Sendable {
         for handle in [out.fileHandleForReading, out.fileHandleForWriting, err.fileHandleForReading, err.fileHandleForWriting] {
             _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
         }
+        let input = Pipe()
+        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(input.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        process.standardInput = input
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -67,6 +71,13 @@ public final class ArbiterProcess: @unchecked Sendable {
                 stdoutData.append(data)
             }
         }
+    }
+
+    /// Writes `text` to the process's standard input and closes it.
+    public func write(_ text: String) throws {
+        guard let input = process.standardInput as? Pipe else { throw ProcessFailure(description: "standard input is not a pipe") }
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
     }
 
     /// Waits until standard output contains `text`, and returns everything written so far.

@@ -16,6 +16,13 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
         ProcessInfo.processInfo.environment["ARBITER_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// `host:port` of the test server.
+    public static var postgresHostPort: String {
+        guard let url = postgresURL, case .success(let settings) = PostgresSettings.parse(url), case .tcp(let host, let port) = settings.endpoint
+        else { return "127.0.0.1:5432" }
+        return "\(host):\(port)"
+    }
+
     /// `true` under CI, where a PostgreSQL test must never be skipped.
     public static var isCI: Bool {
         ["true", "1"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "")

@@ -65,7 +65,13 @@ public struct Problem: Error, Sendable, CustomStringConvertible {
         object["request_id"] = .string(requestID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(JSONValue.object(object))) ?? Data("{}".utf8)
+        var body = (try? encoder.encode(JSONValue.object(object))) ?? Data("{}".utf8)
+        // Details can quote the request back; escape markup so no client could ever render it as HTML.
+        if body.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&") }) {
+            body = Data(
+                String(decoding: body, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+                    .replacingOccurrences(of: ">", with: "\\u003e").replacingOccurrences(of: "&", with: "\\u0026").utf8)
+        }
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -61,10 +61,19 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [MigrationState] {
         var applied: [MigrationState] = []
-        while let state = try await applyNext() {
-            applied.append(state)
+        var busyRetries = 0
+        while true {
+            do {
+                guard let state = try await applyNext() else { return applied }
+                applied.append(state)
+                busyRetries = 0
+            } catch let error as StoreError where error.code == .unavailable && database.dialect == .sqlite && busyRetries < 10 {
+                // Another process is migrating the same SQLite file and SQLite's busy wait ran out: wait, then go on
+                // from whatever that process has applied.
+                busyRetries += 1
+                try await Task.sleep(for: .milliseconds(100 * busyRetries))
+            }
         }
-        return applied
     }
 
     /// Applies the lowest pending migration; `nil` when nothing is pending.

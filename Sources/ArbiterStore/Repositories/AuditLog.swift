@@ -193,6 +193,9 @@ public struct AuditLog: Sendable {
         Data("\(createdAt.unixMilliseconds):\(id)".utf8).base64EncodedString()
     }
 
+    /// Whether `cursor` is one this log handed out.
+    public static func isValidCursor(_ cursor: String) -> Bool { decodeCursor(cursor) != nil }
+
     static func decodeCursor(_ cursor: String) -> (createdAt: Date, id: String)? {
         guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: ":", maxSplits: 1)

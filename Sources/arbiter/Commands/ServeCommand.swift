@@ -67,12 +67,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serve(_ configuration: ArbiterConfiguration, logger: Logger) async throws {
-        let store: any ServiceDatabase
-        do {
-            store = try await StoreFactory.open(configuration.database, poolSize: configuration.poolSize, logger: logger)
-        } catch {
-            throw StartupError(message: error.message)
-        }
         let secrets: LoadedSecrets
         do {
             secrets = try SecretsLoader.load(configuration.security, dataDirectory: configuration.dataDirectory)
@@ -82,7 +76,19 @@ struct ServeCommand: AsyncParsableCommand {
         for path in secrets.generated {
             logger.notice("generated a secret for development; set ARBITER_ENV=production and configure secrets for real use", metadata: ["file": .string(path)])
         }
-        let dependencies = try await ServerDependencies.make(database: store, settings: configuration.security, secrets: secrets)
+        let store: any ServiceDatabase
+        do {
+            store = try await StoreFactory.open(configuration.database, poolSize: configuration.poolSize, logger: logger)
+        } catch {
+            throw StartupError(message: error.message)
+        }
+        let dependencies: ServerDependencies
+        do {
+            dependencies = try await ServerDependencies.make(database: store, settings: configuration.security, secrets: secrets)
+        } catch {
+            await (store as? SQLiteStore)?.close()
+            throw error
+        }
         let location = databaseDescription(configuration)
         let app = buildApplication(
             configuration: configuration, dependencies: dependencies, logger: logger,
