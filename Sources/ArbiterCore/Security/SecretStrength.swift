@@ -39,7 +39,7 @@ public struct ConfiguredSecret: Equatable, Sendable {
             if bytes.count < 32 { return "shorter than 32 characters (generate one with `openssl rand -base64 32`)" }
             if Set(bytes).count < 12 { return "too repetitive" }
             let lowered = String(decoding: bytes, as: UTF8.self).lowercased()
-            for placeholder in ["changeme", "secret", "password", "example", "your-", "replace"] where lowered.contains(placeholder) {
+            for placeholder in ["change", "secret", "password", "example", "your-", "replace"] where lowered.contains(placeholder) {
                 return "contains the placeholder word '\(placeholder)'"
             }
             return nil

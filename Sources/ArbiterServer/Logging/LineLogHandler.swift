@@ -41,10 +41,17 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = render(level: event.level, message: "\(event.message)", metadata: merged, time: Date())
+        // Entries of the event win over the provider's, which win over the logger's. Collected into a sorted array
+        // rather than a merged dictionary: this runs once per request.
+        let provided = metadataProvider?.get() ?? [:]
+        let extra = event.metadata ?? [:]
+        var entries: [(key: String, value: Logger.MetadataValue)] = []
+        entries.reserveCapacity(metadata.count + provided.count + extra.count)
+        entries.append(contentsOf: extra.lazy.map { ($0.key, $0.value) })
+        entries.append(contentsOf: provided.lazy.filter { extra[$0.key] == nil }.map { ($0.key, $0.value) })
+        entries.append(contentsOf: metadata.lazy.filter { extra[$0.key] == nil && provided[$0.key] == nil }.map { ($0.key, $0.value) })
+        entries.sort { $0.key < $1.key }
+        var line = render(level: event.level, message: "\(event.message)", entries: entries, time: Date())
         line.append(UInt8(ascii: "\n"))
         line.withUnsafeBytes { buffer in
             var offset = 0
@@ -59,11 +66,10 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    /// The line for one entry, without its newline. Metadata keys are sorted so lines are stable.
-    func render(level: Logger.Level, message: String, metadata: Logger.Metadata, time: Date) -> [UInt8] {
+    /// The line for one entry, without its newline; `entries` come sorted by key so lines are stable.
+    func render(level: Logger.Level, message: String, entries: [(key: String, value: Logger.MetadataValue)], time: Date) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(256)
-        let keys = metadata.keys.sorted()
         switch format {
         case .json:
             line.append(contentsOf: #"{"ts":""#.utf8)
@@ -74,11 +80,11 @@ public struct LineLogHandler: LogHandler {
             Self.appendJSONString(message, to: &line)
             line.append(contentsOf: #","logger":"#.utf8)
             Self.appendJSONString(label, to: &line)
-            for key in keys {
+            for (key, value) in entries {
                 line.append(UInt8(ascii: ","))
                 Self.appendJSONString(key, to: &line)
                 line.append(UInt8(ascii: ":"))
-                Self.appendJSON(metadata[key]!, to: &line)
+                Self.appendJSON(value, to: &line)
             }
             line.append(UInt8(ascii: "}"))
         case .text:
@@ -87,8 +93,8 @@ public struct LineLogHandler: LogHandler {
             line.append(contentsOf: level.rawValue.uppercased().utf8)
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: message.utf8)
-            for key in keys {
-                line.append(contentsOf: " \(key)=\(metadata[key]!)".utf8)
+            for (key, value) in entries {
+                line.append(contentsOf: " \(key)=\(value)".utf8)
             }
         }
         return line
@@ -102,9 +108,9 @@ public struct LineLogHandler: LogHandler {
             // Numbers stay numbers, so log queries can compare them. Concrete casts: this runs for every request.
             switch convertible {
             case let number as Int: line.append(contentsOf: number.description.utf8)
-            case let number as UInt: line.append(contentsOf: number.description.utf8)
-            case let number as Int64: line.append(contentsOf: number.description.utf8)
             case let number as Double where number.isFinite: line.append(contentsOf: number.description.utf8)
+            case let number as Int64: line.append(contentsOf: number.description.utf8)
+            case let number as UInt: line.append(contentsOf: number.description.utf8)
             default: appendJSONString(convertible.description, to: &line)
             }
         case .array(let values):

@@ -13,7 +13,13 @@ import Logging
 public struct AccessControlMiddleware: RouterMiddleware {
     public typealias Context = ArbiterRequestContext
 
-    let routes: [String: RouteDocumentation]
+    /// Declarations by method and route template.
+    struct RouteKey: Hashable {
+        let method: HTTPRequest.Method
+        let template: String
+    }
+
+    let routes: [RouteKey: RouteDocumentation]
     let auth: AuthService
     let tokens: TokenService
     let limiter: any RateLimiter
@@ -25,8 +31,8 @@ public struct AccessControlMiddleware: RouterMiddleware {
         routes: [RouteDocumentation], auth: AuthService, tokens: TokenService, limiter: any RateLimiter,
         limits: SecuritySettings.RateLimits, allowedOrigins: [String]
     ) {
-        var byKey: [String: RouteDocumentation] = [:]
-        for route in routes { byKey["\(route.method.rawValue) \(RouterPath(route.path).description)"] = route }
+        var byKey: [RouteKey: RouteDocumentation] = [:]
+        for route in routes { byKey[RouteKey(method: route.method, template: RouterPath(route.path).description)] = route }
         self.routes = byKey
         self.auth = auth
         self.tokens = tokens
@@ -41,7 +47,7 @@ public struct AccessControlMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         let template = context.endpointPath
-        let route = template.flatMap { routes["\(request.method.rawValue) \($0)"] }
+        let route = template.flatMap { routes[RouteKey(method: request.method, template: $0)] }
         context.route = route
         if template != nil {
             guard let route else {
@@ -108,7 +114,7 @@ public struct AccessControlMiddleware: RouterMiddleware {
             response = problems.problem(for: error, request: request, context: context)
                 .response(path: request.uri.path, requestID: context.requestID)
         }
-        for field in rateHeaders { response.headers[field.name] = field.value }
+        response.headers.append(contentsOf: rateHeaders)
         return response
     }
 

@@ -24,6 +24,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
                 "http.path": .string(request.uri.path),
                 "http.status": .stringConvertible(Int(response.status.code)),
                 "duration_ms": .stringConvertible((milliseconds * 1000).rounded() / 1000),
+                "client_ip": .string(context.clientIP),
             ])
         return response
     }

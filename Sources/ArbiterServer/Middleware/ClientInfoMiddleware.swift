@@ -37,7 +37,6 @@ public struct ClientInfoMiddleware: RouterMiddleware {
             }
             context.isSecure = request.headers[.xForwardedProto]?.lowercased() == "https"
         }
-        context.logger[metadataKey: "client_ip"] = .string(context.clientIP)
         return try await next(request, context)
     }
 }

@@ -21,8 +21,9 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response = try await next(request, context)
-        for field in Self.headers where response.headers[field.name] == nil {
-            response.headers.append(field)
+        // A route that sets its own policy (a web page, one day) keeps it and takes care of the rest itself.
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers.append(contentsOf: Self.headers)
         }
         if context.isSecure {
             response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"

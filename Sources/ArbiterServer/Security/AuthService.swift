@@ -155,20 +155,36 @@ public final class AuthService: Sendable {
     ///
     /// - Returns: `nil` when the request carries no credentials.
     /// - Throws: ``TokenService/Rejection`` when it carries credentials that are not valid.
-    public func authenticate(authorization: String?, accessCookie: String?) async throws -> Principal? {
+    public func authenticate(authorization: String?, accessCookie: @autoclosure () -> String?) async throws -> Principal? {
         if let authorization {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            guard let credential = Self.bearerCredential(authorization) else {
                 throw TokenService.Rejection(description: "Authorization is not a Bearer credential")
             }
-            let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
             if credential.hasPrefix("arb_") { return try await authenticateAPIKey(credential) }
             return try await tokens.verify(credential, method: .bearerToken).0
         }
-        if let accessCookie {
+        if let accessCookie = accessCookie() {
             return try await tokens.verify(accessCookie, method: .cookie).0
         }
         return nil
+    }
+
+    /// The credential of `Bearer <credential>` (scheme in any case, surrounding spaces ignored), or `nil`.
+    ///
+    /// Byte-level on purpose: this runs on every authenticated request.
+    static func bearerCredential(_ header: String) -> String? {
+        var bytes = Substring(header).utf8[...]
+        while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
+        let scheme = Array("bearer".utf8)
+        guard bytes.count > scheme.count + 1,
+            zip(bytes.prefix(scheme.count), scheme).allSatisfy({ ($0 | 0x20) == $1 }),
+            bytes.dropFirst(scheme.count).first == UInt8(ascii: " ")
+        else { return nil }
+        var credential = bytes.dropFirst(scheme.count + 1)
+        while credential.first == UInt8(ascii: " ") { credential = credential.dropFirst() }
+        while credential.last == UInt8(ascii: " ") { credential = credential.dropLast() }
+        guard !credential.isEmpty, !credential.contains(UInt8(ascii: " ")) else { return nil }
+        return String(Substring(credential))
     }
 
     private func authenticateAPIKey(_ presented: String) async throws -> Principal {

@@ -2,6 +2,7 @@ import ArbiterCore
 import Crypto
 import Foundation
 import JWTKit
+import Synchronization
 
 /// Issues and verifies access tokens: HS256 JWTs with issuer, audience and strict time claims.
 ///
@@ -15,6 +16,9 @@ public struct TokenService: Sendable {
 
     private let keys: JWTKeyCollection
     private let csrfKey: SymmetricKey
+    /// Tokens already verified, with what they said: a token is checked in full once, then only for expiry.
+    /// Tokens cannot be revoked before they expire, so remembering a verdict changes no answer.
+    private let verified = VerifiedTokens()
     private let clock: any WallClock
     public let accessTokenTTL: Duration
 
@@ -72,6 +76,16 @@ public struct TokenService: Sendable {
     /// The principal a token speaks for, and its session, or a ``Rejection``.
     public func verify(_ token: String, method: Principal.Method) async throws -> (Principal, sessionID: String) {
         guard token.utf8.count <= 4096 else { throw Rejection(description: "token too long") }
+        let now = clock.now()
+        if let known = verified.lookup(token), known.expires.addingTimeInterval(Self.leeway) > now, known.notBefore <= now {
+            let principal = known.principal
+            return (
+                Principal(
+                    id: principal.id, name: principal.name, organizationID: principal.organizationID, role: principal.role,
+                    kind: principal.kind, method: method, sessionID: principal.sessionID),
+                known.principal.sessionID ?? ""
+            )
+        }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = Self.decodeSegment(parts[0]),
             let fields = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
@@ -83,7 +97,6 @@ public struct TokenService: Sendable {
         } catch {
             throw Rejection(description: "signature or payload invalid: \(error)")
         }
-        let now = clock.now()
         guard claims.iss.value == Self.issuer else { throw Rejection(description: "issuer \(claims.iss.value)") }
         guard claims.aud.value.contains(Self.audience) else { throw Rejection(description: "audience \(claims.aud.value)") }
         guard claims.exp.value.addingTimeInterval(Self.leeway) > now else { throw Rejection(description: "expired") }
@@ -96,6 +109,8 @@ public struct TokenService: Sendable {
         let principal = Principal(
             id: claims.sub.value, name: claims.name, organizationID: claims.org, role: role, kind: .user, method: method,
             sessionID: claims.sid)
+        verified.remember(
+            token, VerifiedTokens.Entry(principal: principal, expires: claims.exp.value, notBefore: claims.nbf.value.addingTimeInterval(-Self.leeway)))
         return (principal, claims.sid)
     }
 
@@ -110,6 +125,28 @@ public struct TokenService: Sendable {
         var text = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
         return Data(base64Encoded: text)
+    }
+}
+
+/// A bounded memory of verified tokens.
+final class VerifiedTokens: Sendable {
+    struct Entry: Sendable {
+        let principal: Principal
+        let expires: Date
+        let notBefore: Date
+    }
+
+    /// Enough for every token in use on a busy server; when full it starts over rather than tracking age.
+    static let capacity = 10_000
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func lookup(_ token: String) -> Entry? { entries.withLock { $0[token] } }
+
+    func remember(_ token: String, _ entry: Entry) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = entry
+        }
     }
 }
 

@@ -1,4 +1,7 @@
+import ArbiterCore
+import ArbiterStore
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
 
@@ -7,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark helpers (see scripts/bench-http).",
-        subcommands: [BaselineServer.self]
+        subcommands: [BaselineServer.self, RateLimiterBench.self]
     )
 
     /// A bare Hummingbird server with the same `/healthz` body and none of Arbiter's middleware: the yardstick.
@@ -28,6 +31,44 @@ struct BenchCommand: AsyncParsableCommand {
             logger.logLevel = .warning
             let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
             try await app.runService()
+        }
+    }
+}
+
+extension BenchCommand {
+    /// Measures one request's rate-limit check against the configured database, as the server makes it.
+    struct RateLimiterBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rate-limiter",
+            abstract: "Time the per-request rate-limit check (two buckets) against the configured database.",
+            discussion: "Run it with --database-url to measure the PostgreSQL limiter that replicas share; applies migrations first.")
+
+        @Option(help: "How many checks to time.") var iterations = 5000
+        @OptionGroup var options: DatabaseCommandOptions
+
+        func run() async throws {
+            let (configuration, logger) = try options.prepare()
+            let iterations = max(100, self.iterations)
+            let samples = try await withDatabase(configuration, logger: logger) { database in
+                try await Migrator(database: database).migrate()
+                let limiter = SQLRateLimiter(database: database, clock: SystemWallClock())
+                let policy = RateLimitPolicy(limit: 1_000_000, window: .seconds(60))
+                var samples: [Duration] = []
+                samples.reserveCapacity(iterations)
+                for index in 0..<(iterations + 200) {
+                    let start = ContinuousClock.now
+                    _ = try await limiter.hit(["read:address:10.0.\(index % 50).1", "read:user:bench-\(index % 20)"], policy: policy)
+                    // The first 200 warm the connection pool and the server's caches.
+                    if index >= 200 { samples.append(ContinuousClock.now - start) }
+                }
+                return samples.sorted()
+            }
+            func milliseconds(_ duration: Duration) -> String {
+                String(format: "%.3f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+            }
+            let percentile = { (p: Double) in samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
+            print("rate-limit check on \(configuration.database.backendName), \(samples.count) requests:")
+            print("  p50 \(milliseconds(percentile(0.5))) ms, p90 \(milliseconds(percentile(0.9))) ms, p99 \(milliseconds(percentile(0.99))) ms")
         }
     }
 }
