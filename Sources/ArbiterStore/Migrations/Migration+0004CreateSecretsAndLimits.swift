@@ -1,7 +1,18 @@
 extension Migration {
     /// Encrypted secrets per organization, and the counters the PostgreSQL rate limiter shares between replicas.
+    ///
+    /// On PostgreSQL the counters table is UNLOGGED: it is written on every request, and losing its contents in a
+    /// crash only forgives a minute of requests, so it skips the write-ahead log.
     static let createSecretsAndLimits: Migration = {
-        let statements = [
+        let counters = """
+            TABLE rate_limit_counters (
+                bucket TEXT NOT NULL,
+                window_start BIGINT NOT NULL,
+                hits BIGINT NOT NULL,
+                PRIMARY KEY (bucket, window_start)
+            )
+            """
+        let common = [
             """
             CREATE TABLE secrets (
                 organization_id TEXT NOT NULL REFERENCES organizations (id),
@@ -14,16 +25,10 @@ extension Migration {
                 PRIMARY KEY (organization_id, name)
             )
             """,
-            """
-            CREATE TABLE rate_limit_counters (
-                bucket TEXT NOT NULL,
-                window_start BIGINT NOT NULL,
-                hits BIGINT NOT NULL,
-                PRIMARY KEY (bucket, window_start)
-            )
-            """,
-            "CREATE INDEX rate_limit_counters_by_window ON rate_limit_counters (window_start)",
         ]
-        return Migration(version: 4, name: "create_secrets_and_limits", sqlite: statements, postgres: statements)
+        let index = "CREATE INDEX rate_limit_counters_by_window ON rate_limit_counters (window_start)"
+        return Migration(
+            version: 4, name: "create_secrets_and_limits", sqlite: common + ["CREATE " + counters, index],
+            postgres: common + ["CREATE UNLOGGED " + counters, index])
     }()
 }

@@ -125,6 +125,13 @@ public final class PostgresStore: SQLDatabase, Service {
     }
 
     @discardableResult
+    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await withLeasedConnection { connection in
+            try await body(PostgresExecutor(connection: connection, logger: logger))
+        }
+    }
+
+    @discardableResult
     public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await withLeasedConnection { connection in
             try await body(PostgresExecutor(connection: connection, logger: logger))

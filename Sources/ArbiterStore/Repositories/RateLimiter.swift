@@ -99,7 +99,7 @@ public struct SQLRateLimiter: RateLimiter {
             rows = index == 0 ? "(\(bucket), \(start), 1)" : "\(rows), (\(bucket), \(start), 1)"
         }
         let values = rows
-        let counts = try await database.transaction { executor -> [SQLRow] in
+        let counts = try await (database.dialect == .postgres ? database.autocommit : database.transaction) { executor -> [SQLRow] in
             guard executor.dialect == .postgres else {
                 // SQLite allows no INSERT inside WITH; two statements in one (serialized) transaction do the same.
                 let counted = try await executor.query(
@@ -120,6 +120,7 @@ public struct SQLRateLimiter: RateLimiter {
                         values: [.text(bucket), .integer(try row.decode("hits")), .integer(previousByBucket[bucket] ?? 0)])
                 }
             }
+            // One statement, atomic on its own: no BEGIN and COMMIT round trips.
             return try await executor.query(
                 """
                 WITH counted AS (

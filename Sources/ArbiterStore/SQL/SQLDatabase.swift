@@ -38,6 +38,11 @@ public protocol SQLDatabase: Sendable {
     @discardableResult
     func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
 
+    /// Runs `body` on a connection that may write, without a transaction around it: each statement commits on
+    /// its own. For single statements on hot paths, where `BEGIN` and `COMMIT` would triple the round trips.
+    @discardableResult
+    func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+
     /// Checks that the database answers a trivial query.
     func ping() async throws(StoreError)
 }

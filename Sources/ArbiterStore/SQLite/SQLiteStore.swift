@@ -91,6 +91,18 @@ public final class SQLiteStore: SQLDatabase, Service {
     }
 
     @discardableResult
+    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        guard Self.writerHeldBy != ObjectIdentifier(self) else {
+            throw StoreError(.backend, "autocommit statements were started inside a transaction on the same SQLite database")
+        }
+        return try await writer.withConnection { connection in
+            try await Self.$writerHeldBy.withValue(ObjectIdentifier(self)) {
+                try await body(SQLiteExecutor(connection: connection))
+            }
+        }
+    }
+
+    @discardableResult
     public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await readers.withConnection { connection in
             try await body(SQLiteExecutor(connection: connection))
