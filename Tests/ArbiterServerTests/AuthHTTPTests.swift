@@ -130,6 +130,68 @@ struct AuthFlowTests {
         }
     }
 
+    @Test("parallel guesses cannot outrun the lockout: at most the allowed number reach the password check")
+    func parallelGuesses() async throws {
+        let settings = testSettings { $0.loginLockout = RateLimitPolicy(limit: 3, window: .seconds(900)) }
+        try await withTestApplication(.sqlite, settings: settings) { client, dependencies in
+            _ = try await dependencies.makeUser("alice@example.com", role: .viewer)
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        UInt(try await client.send(.post, "/api/v1/auth/login", json: #"{"email":"alice@example.com","password":"guess-\#(index)-long-enough"}"#).status.code)
+                    }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 401 }.count == 3, "\(statuses)")
+            #expect(statuses.filter { $0 == 429 }.count == 9)
+            let checked = try await dependencies.audit.list(.init(action: "auth.login", outcome: .failure), limit: 100, cursor: nil).records
+            #expect(checked.count == 3)
+        }
+    }
+
+    @Test("a demoted admin's token loses the admin rights at once; a signed-out token stops working")
+    func tokensFollowTheDatabase() async throws {
+        try await withTestApplication(.sqlite) { client, dependencies in
+            let first = try await dependencies.makeUser("first@example.com", role: .admin)
+            let second = try await dependencies.makeUser("second@example.com", role: .admin)
+            let secondToken = try await client.token(for: second)
+            #expect(try await client.send(.get, "/api/v1/users", token: secondToken).status == .ok)
+            let firstToken = try await client.token(for: first)
+            #expect(try await client.send(.patch, "/api/v1/users/\(second.id)", token: firstToken, json: #"{"role":"viewer"}"#).status == .ok)
+            // The answer about the second admin's session may be a few seconds old on another replica; here the
+            // check ran before the change, so wait out its lifetime.
+            try await Task.sleep(for: .seconds(5.2))
+            #expect(try await client.send(.get, "/api/v1/users", token: secondToken).status == .forbidden)
+            #expect(try await client.send(.get, "/api/v1/me", token: secondToken).json["role"] as? String == "viewer")
+            #expect(try await client.send(.post, "/api/v1/auth/logout", token: firstToken).status == .noContent)
+            #expect(try await client.send(.get, "/api/v1/me", token: firstToken).status == .unauthorized)
+        }
+    }
+
+    @Test("an API key never has more rights than its creator has now")
+    func apiKeyFollowsCreator() async throws {
+        try await withTestApplication(.sqlite) { client, dependencies in
+            let creator = try await dependencies.makeUser("creator@example.com", role: .admin)
+            let token = try await client.token(for: creator)
+            let key = try #require(try await client.send(.post, "/api/v1/api-keys", token: token, json: #"{"name":"ci","role":"admin"}"#).json["key"] as? String)
+            #expect(try await client.send(.get, "/api/v1/audit", token: key).status == .ok)
+            _ = try await dependencies.identities.changeRole(userID: creator.id, organizationID: creator.organizationID, to: .developer, by: .system)
+            try await Task.sleep(for: .seconds(5.2))
+            #expect(try await client.send(.get, "/api/v1/audit", token: key).status == .forbidden)
+            #expect(try await client.send(.get, "/api/v1/me", token: key).json["role"] as? String == "developer")
+        }
+    }
+
+    @Test("requests with bad credentials spend the budget of their address too")
+    func badCredentialsAreCounted() async throws {
+        try await withTestApplication(.sqlite, settings: testSettings { $0.rateLimits.read = RateLimitPolicy(limit: 3, window: .seconds(60)) }) { client, _ in
+            var statuses: [UInt] = []
+            for _ in 0..<5 { statuses.append(UInt(try await client.send(.get, "/api/v1/me", token: "forged.token.value").status.code)) }
+            #expect(statuses == [401, 401, 401, 429, 429])
+        }
+    }
+
     @Test("a person in several organizations names one, and gets a token for that one only")
     func severalOrganizations() async throws {
         try await withTestApplication(.sqlite) { client, dependencies in

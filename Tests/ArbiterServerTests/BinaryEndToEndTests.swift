@@ -161,8 +161,13 @@ struct BinaryEndToEndTests {
         let up = try await ArbiterProcess.run(["migrate", "up", "--data-dir", folder])
         #expect(up.status == 0)
         #expect(up.stdout.contains("applied 1 create_instance"))
-        // The running server notices without a restart.
-        #expect(try await httpGet(url + "/readyz").status == 200)
+        // The running server notices without a restart (readiness is shared for a second).
+        var ready = false
+        for _ in 0..<30 where !ready {
+            ready = try await httpGet(url + "/readyz").status == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready)
         server.send(SIGTERM)
         #expect(try await server.waitForExit() == 0)
 
@@ -221,7 +226,12 @@ struct BinaryEndToEndTests {
         #expect(server.standardError.contains("database: PostgreSQL at"))
 
         try #require(try shell("'\(script)' stop '\(cluster)'").status == 0)
-        let down = try await httpGet(url + "/readyz", timeout: .seconds(15))
+        // Readiness is shared for a second, so the outage shows within a second or two.
+        var down = try await httpGet(url + "/readyz", timeout: .seconds(15))
+        for _ in 0..<30 where down.status == 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            down = try await httpGet(url + "/readyz", timeout: .seconds(15))
+        }
         #expect(down.status == 503)
         #expect(down.headers["Content-Type"].first == "application/problem+json")
         // Public: the answer says what kind of trouble, never hosts, users or driver messages.

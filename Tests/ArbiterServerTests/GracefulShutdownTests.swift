@@ -28,7 +28,9 @@ struct GracefulShutdownTests {
         let started = AsyncStream.makeStream(of: Void.self)
         let port = AsyncStream.makeStream(of: Int.self)
         let user = try await dependencies.makeUser("slow@example.com", role: .viewer)
-        let token = try await dependencies.tokens.issue(for: user.member, sessionID: "test-session")
+        let session = try await dependencies.sessions.start(
+            userID: user.id, organizationID: user.organizationID, tokenHash: "slow-refresh", ttl: .seconds(3600))
+        let token = try await dependencies.tokens.issue(for: user.member, sessionID: session)
         let api = buildRouter(dependencies: dependencies) { api in
             api.on(probe(.get, "/test/slow")) { _, _ -> String in
                 started.continuation.yield()

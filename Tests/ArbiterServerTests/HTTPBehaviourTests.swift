@@ -49,9 +49,13 @@ struct ProbeTests {
                 #expect((json["detail"] as? String)?.contains("migrations pending: \(pending)") == true)
             }
             try await dependencies.migrator.migrate()
-            try await client.execute(uri: "/readyz", method: .get) { response in
-                #expect(response.status == .ok)
+            // Readiness is shared for a second; within a few it must turn.
+            var ready = false
+            for _ in 0..<30 where !ready {
+                ready = try await client.send(.get, "/readyz").status == .ok
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
             }
+            #expect(ready)
         }
     }
 

@@ -72,3 +72,15 @@ struct RequestIDTests {
         #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
     }
 }
+
+@Suite("Client addresses")
+struct ClientAddressTests {
+    @Test("IPv4 addresses are their own bucket; IPv6 addresses share their /64")
+    func buckets() {
+        #expect(ClientInfoMiddleware.bucket(for: "203.0.113.7") == "203.0.113.7")
+        #expect(ClientInfoMiddleware.bucket(for: "2001:db8:1:2:aaaa::1") == ClientInfoMiddleware.bucket(for: "2001:db8:1:2:bbbb::9"))
+        #expect(ClientInfoMiddleware.bucket(for: "2001:db8:1:2::1") == "2001:db8:1:2::/64")
+        #expect(ClientInfoMiddleware.bucket(for: "2001:db8:1:3::1") != ClientInfoMiddleware.bucket(for: "2001:db8:1:2::1"))
+        #expect(ClientInfoMiddleware.bucket(for: "::ffff:198.51.100.4") == "198.51.100.4")
+    }
+}

@@ -11,6 +11,8 @@ public struct ArbiterRequestContext: RequestContext, RemoteAddressRequestContext
     public var requestID: String
     /// The client's address: the peer's, or the proxy-reported one when forwarded headers are trusted.
     public var clientIP: String
+    /// The name the client's address is rate-limited under (its /64 for IPv6).
+    public var clientBucket: String
     /// Whether the client reached Arbiter over TLS (directly, or through a trusted proxy).
     public var isSecure: Bool
     /// Who is calling; set by the access-control middleware on routes that require a permission.
@@ -25,6 +27,7 @@ public struct ArbiterRequestContext: RequestContext, RemoteAddressRequestContext
         self.remoteAddress = source.channel.remoteAddress
         self.requestID = ""
         self.clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.clientBucket = clientIP
         self.isSecure = false
         self.principal = nil
         self.route = nil

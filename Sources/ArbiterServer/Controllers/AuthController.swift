@@ -161,7 +161,8 @@ struct AuthController: Sendable {
         default: throw Problem.badRequest("Field `session` must be token or cookie.")
         }
         let session = try await auth.login(
-            email: body.email, password: body.password, organization: body.organization, origin: context.auditOrigin)
+            email: body.email, password: body.password, organization: body.organization, origin: context.auditOrigin,
+            clientBucket: context.clientBucket)
         return try respond(with: session, cookieMode: cookieMode, request: request, context: context)
     }
 
@@ -175,8 +176,11 @@ struct AuthController: Sendable {
             cookieMode = false
         } else if let token = request.cookies[SessionCookies.refresh]?.value {
             // Cookies are sent by the browser on its own: the request must prove it comes from Arbiter's own pages.
+            let family = try await auth.sessions.familyID(ofToken: Credentials.fingerprint(token))
             guard let header = request.headers[.xCSRFToken], let cookie = request.cookies[SessionCookies.csrf]?.value,
                 constantTimeEquals(Array(header.utf8), Array(cookie.utf8)),
+                // The token must be the one minted for this very session, not any value the page could set.
+                family.map({ constantTimeEquals(Array(header.utf8), Array(tokens.csrfToken(sessionID: $0).utf8)) }) ?? true,
                 let origin = request.headers[.origin] ?? request.headers[.referer].flatMap(OriginPolicy.origin(ofURL:)),
                 origins.accepts(origin: origin, host: request.head.authority, secure: context.isSecure)
             else {

@@ -49,6 +49,22 @@ public struct AccessControlMiddleware: RouterMiddleware {
         let template = context.endpointPath
         let route = template.flatMap { routes[RouteKey(method: request.method, template: $0)] }
         context.route = route
+        let rateClass = route?.rateClass ?? (route == nil ? (Self.isSafe(request.method) ? .read : .write) : nil)
+        let policy: RateLimitPolicy? = rateClass.map { rateClass in
+            switch rateClass {
+            case .auth: limits.auth
+            case .read: limits.read
+            case .write: limits.write
+            case .review: limits.review
+            }
+        }
+        var rateHeaders: HTTPFields = [:]
+        // The address is counted before anything else is looked at, so requests with bad credentials, refused
+        // ones and unknown routes all spend the budget too.
+        if let rateClass, let policy {
+            rateHeaders = try await charge(["\(rateClass.rawValue):address:\(context.clientBucket)"], policy: policy, rateClass: rateClass)
+        }
+
         if template != nil {
             guard let route else {
                 context.logger.error("route has no access declaration", metadata: ["route": .string(template ?? "")])
@@ -74,35 +90,12 @@ public struct AccessControlMiddleware: RouterMiddleware {
                 }
                 context.principal = principal
                 context.logger[metadataKey: "principal"] = .string("\(principal?.kind.rawValue ?? "?"):\(principal?.id ?? "?")")
-            }
-        }
-
-        var rateHeaders: HTTPFields = [:]
-        if let rateClass = route?.rateClass ?? (route == nil ? (Self.isSafe(request.method) ? .read : .write) : nil) {
-            let policy = switch rateClass {
-            case .auth: limits.auth
-            case .read: limits.read
-            case .write: limits.write
-            case .review: limits.review
-            }
-            var buckets = ["\(rateClass.rawValue):address:\(context.clientIP)"]
-            if let principal = context.principal { buckets.append("\(rateClass.rawValue):\(principal.kind.rawValue):\(principal.id)") }
-            let decisions = try await limiter.hit(buckets, policy: policy)
-            let binding = decisions.min { lhs, rhs in
-                lhs.allowed != rhs.allowed ? !lhs.allowed : lhs.remaining < rhs.remaining
-            }
-            if let binding {
-                rateHeaders = [
-                    .rateLimitLimit: String(binding.limit), .rateLimitRemaining: String(binding.remaining),
-                    .rateLimitReset: String(binding.resetSeconds),
-                ]
-                if !binding.allowed {
-                    var headers = rateHeaders
-                    headers[.retryAfter] = String(binding.retryAfterSeconds)
-                    throw Problem(
-                        .tooManyRequests, slug: "rate-limited", title: "Too many requests",
-                        detail: "More than \(policy) \(rateClass.rawValue) requests; try again in \(binding.retryAfterSeconds) seconds.",
-                        headers: headers)
+                if let principal, let rateClass, let policy {
+                    let perCaller = try await charge(
+                        ["\(rateClass.rawValue):\(principal.kind.rawValue):\(principal.id)"], policy: policy, rateClass: rateClass)
+                    if Int(perCaller[.rateLimitRemaining] ?? "") ?? .max < Int(rateHeaders[.rateLimitRemaining] ?? "") ?? .max {
+                        rateHeaders = perCaller
+                    }
                 }
             }
         }
@@ -116,6 +109,25 @@ public struct AccessControlMiddleware: RouterMiddleware {
         }
         response.headers.append(contentsOf: rateHeaders)
         return response
+    }
+
+    /// Counts the request against `buckets` and returns the RateLimit headers, or throws `429` when over budget.
+    private func charge(_ buckets: [String], policy: RateLimitPolicy, rateClass: RateClass) async throws -> HTTPFields {
+        let decisions = try await limiter.hit(buckets, policy: policy)
+        guard let binding = decisions.min(by: { lhs, rhs in lhs.allowed != rhs.allowed ? !lhs.allowed : lhs.remaining < rhs.remaining })
+        else { return [:] }
+        var headers: HTTPFields = [
+            .rateLimitLimit: String(binding.limit), .rateLimitRemaining: String(binding.remaining),
+            .rateLimitReset: String(binding.resetSeconds),
+        ]
+        guard binding.allowed else {
+            headers[.retryAfter] = String(binding.retryAfterSeconds)
+            throw Problem(
+                .tooManyRequests, slug: "rate-limited", title: "Too many requests",
+                detail: "More than \(policy) \(rateClass.rawValue) requests; try again in \(binding.retryAfterSeconds) seconds.",
+                headers: headers)
+        }
+        return headers
     }
 
     private func authenticate(_ request: Request, context: Context) async throws -> Principal? {

@@ -3,6 +3,7 @@ import ArbiterStore
 import Foundation
 import HTTPTypes
 import Logging
+import Synchronization
 
 /// Sign-in, token refresh, sign-out and recognising the caller of a request.
 public final class AuthService: Sendable {
@@ -15,6 +16,9 @@ public final class AuthService: Sendable {
     let credentials: Credentials
     let settings: SecuritySettings
     let clock: any WallClock
+    /// What the database said about a session or an API key a moment ago: checked on every request, looked up at
+    /// most once per ``RecentChecks/lifetime``.
+    private let recent = RecentChecks()
 
     public init(
         identities: IdentityStore, sessions: SessionStore, apiKeys: APIKeyStore, audit: AuditLog, limiter: any RateLimiter,
@@ -48,34 +52,37 @@ public final class AuthService: Sendable {
 
     /// Signs a person in. Unknown addresses, wrong passwords and disabled accounts get the same answer in about the
     /// same time; too many failures for an address or from a client lock both out for a while.
-    public func login(email rawEmail: String, password: String, organization: String?, origin: AuditOrigin) async throws -> Session {
+    public func login(
+        email rawEmail: String, password: String, organization: String?, origin: AuditOrigin, clientBucket: String
+    ) async throws -> Session {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         guard email.utf8.count <= 254, password.utf8.count <= PasswordPolicy.maximumLength else { throw Self.invalidCredentials() }
         let accountBucket = "login-fail:account:\(email)"
-        let addressBucket = "login-fail:address:\(origin.clientIP ?? "unknown")"
-        for bucket in [accountBucket, addressBucket] {
-            let decision = try await limiter.peek(bucket, policy: settings.loginLockout)
-            if !decision.allowed {
-                try await audit.record(
-                    AuditEvent(
-                        .auth, action: "auth.login", actor: "anonymous", organizationID: nil, outcome: .denied,
-                        details: ["email": email, "reason": "locked out"], origin: origin))
-                throw Problem(
-                    .tooManyRequests, slug: "login-locked", title: "Too many failed sign-ins",
-                    detail: "Too many failed sign-ins for this account or from this address. Try again in \(decision.retryAfterSeconds) seconds.",
-                    headers: [.retryAfter: String(decision.retryAfterSeconds)])
-            }
+        let addressBucket = "login-fail:address:\(clientBucket)"
+        // Count the attempt before checking the password, so parallel guesses cannot all slip past the limit while
+        // the first ones are still being hashed; a right password takes its count back.
+        let decisions = try await limiter.hit([accountBucket, addressBucket], policy: settings.loginLockout)
+        if let refused = decisions.filter({ !$0.allowed }).max(by: { $0.retryAfterSeconds < $1.retryAfterSeconds }) {
+            try await audit.record(
+                AuditEvent(
+                    .auth, action: "auth.login", actor: "anonymous", organizationID: nil, outcome: .denied,
+                    details: ["email": email, "reason": "locked out"], origin: origin))
+            throw Problem(
+                .tooManyRequests, slug: "login-locked", title: "Too many failed sign-ins",
+                detail: "Too many failed sign-ins for this account or from this address. Try again in \(refused.retryAfterSeconds) seconds.",
+                headers: [.retryAfter: String(refused.retryAfterSeconds)])
         }
         let candidate = try await identities.loginCandidate(email: email)
         let passwordMatches = try await credentials.verifyPassword(password, hash: candidate?.0.passwordHash)
         guard let (user, memberships) = candidate, passwordMatches, !user.disabled, !memberships.isEmpty else {
-            _ = try await limiter.hit([accountBucket, addressBucket], policy: settings.loginLockout)
             try await audit.record(
                 AuditEvent(
                     .auth, action: "auth.login", actor: candidate.map { "user:\($0.0.id)" } ?? "anonymous",
                     organizationID: candidate?.1.first?.organizationID, outcome: .failure, details: ["email": email], origin: origin))
             throw Self.invalidCredentials()
         }
+        try await limiter.refund([addressBucket], policy: settings.loginLockout)
+        try await limiter.reset(accountBucket)
         let member: Member
         if let organization {
             guard let chosen = memberships.first(where: { $0.organizationName == organization || $0.organizationID == organization }) else {
@@ -90,18 +97,19 @@ public final class AuthService: Sendable {
             throw Problem.badRequest(
                 "You belong to several organizations; say which with \"organization\": one of \(memberships.map(\.organizationName).joined(separator: ", ")).")
         }
-        try await limiter.reset(accountBucket)
         if credentials.needsRehash(user.passwordHash) {
             try await identities.replacePasswordHash(userID: user.id, with: try await credentials.hashPassword(password))
         }
         let refreshToken = Credentials.newRefreshToken()
+        let organizationID = member.organizationID
         let sessionID = try await sessions.start(
-            userID: user.id, organizationID: member.organizationID, tokenHash: Credentials.fingerprint(refreshToken),
-            ttl: settings.refreshTokenTTL)
-        try await audit.record(
-            AuditEvent(
-                .auth, action: "auth.login", actor: "user:\(user.id)", organizationID: member.organizationID,
-                target: "session:\(sessionID)", origin: origin))
+            userID: user.id, organizationID: organizationID, tokenHash: Credentials.fingerprint(refreshToken),
+            ttl: settings.refreshTokenTTL,
+            audit: { [userID = user.id] familyID in
+                AuditEvent(
+                    .auth, action: "auth.login", actor: "user:\(userID)", organizationID: organizationID, target: "session:\(familyID)",
+                    origin: origin)
+            })
         return Session(
             accessToken: try await tokens.issue(for: member, sessionID: sessionID), refreshToken: refreshToken,
             expiresIn: Int(tokens.accessTokenTTL.components.seconds), member: member, sessionID: sessionID)
@@ -116,17 +124,12 @@ public final class AuthService: Sendable {
             presented: Credentials.fingerprint(refreshToken), next: Credentials.fingerprint(next), ttl: settings.refreshTokenTTL,
             origin: origin)
         switch rotation {
-        case .invalid, .reused:
+        case .invalid, .reused, .ended:
             throw Self.invalidRefreshToken()
         case .rotated(let userID, let organizationID, let familyID):
             guard let member = try await identities.member(userID: userID, organizationID: organizationID), !member.disabled else {
-                try await sessions.revokeFamily(familyID)
                 throw Self.invalidRefreshToken()
             }
-            try await audit.record(
-                AuditEvent(
-                    .auth, action: "auth.refresh", actor: "user:\(userID)", organizationID: organizationID,
-                    target: "session:\(familyID)", origin: origin))
             return Session(
                 accessToken: try await tokens.issue(for: member, sessionID: familyID), refreshToken: next,
                 expiresIn: Int(tokens.accessTokenTTL.components.seconds), member: member, sessionID: familyID)
@@ -144,11 +147,12 @@ public final class AuthService: Sendable {
         guard let sessionID = principal.sessionID else {
             throw Problem.badRequest("API keys have no session to end; revoke the key instead.")
         }
-        try await sessions.revokeFamily(sessionID)
-        try await audit.record(
-            AuditEvent(
+        try await sessions.revokeFamily(
+            sessionID,
+            audit: AuditEvent(
                 .auth, action: "auth.logout", actor: "user:\(principal.id)", organizationID: principal.organizationID,
                 target: "session:\(sessionID)", origin: origin))
+        recent.forget("session:\(sessionID)")
     }
 
     /// The principal behind a bearer token (access token or API key) or an access-token cookie.
@@ -161,12 +165,45 @@ public final class AuthService: Sendable {
                 throw TokenService.Rejection(description: "Authorization is not a Bearer credential")
             }
             if credential.hasPrefix("arb_") { return try await authenticateAPIKey(credential) }
-            return try await tokens.verify(credential, method: .bearerToken).0
+            return try await current(try await tokens.verify(credential, method: .bearerToken).0)
         }
         if let accessCookie = accessCookie() {
-            return try await tokens.verify(accessCookie, method: .cookie).0
+            return try await current(try await tokens.verify(accessCookie, method: .cookie).0)
         }
         return nil
+    }
+
+    /// The principal of a valid token as things stand now: its session must not have ended, and its member must
+    /// still belong to the organization, enabled, with a role no lower than the token's (a lower one wins).
+    ///
+    /// A signed token alone would stay good for its whole lifetime after a sign-out or a demotion.
+    private func current(_ principal: Principal) async throws -> Principal {
+        guard let sessionID = principal.sessionID else { throw TokenService.Rejection(description: "token without a session") }
+        let now = clock.now()
+        let role: Role?
+        if let known = recent.lookup("session:\(sessionID)", at: now) {
+            role = known
+        } else {
+            role = try await identities.database.read { executor -> Role? in
+                guard
+                    let row = try await executor.first(
+                        """
+                        SELECT m.role, u.disabled,
+                            EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = \(sessionID) AND t.revoked_at IS NULL
+                                AND t.user_id = \(principal.id)) AS live
+                        FROM memberships m JOIN users u ON u.id = m.user_id
+                        WHERE m.user_id = \(principal.id) AND m.organization_id = \(principal.organizationID)
+                        """),
+                    try row.decode("live", as: Bool.self), try !row.decode("disabled", as: Bool.self)
+                else { return nil }
+                return Role(rawValue: try row.decode("role"))
+            }
+            recent.remember("session:\(sessionID)", role, at: now)
+        }
+        guard let role else { throw TokenService.Rejection(description: "session ended, or membership removed or disabled") }
+        return Principal(
+            id: principal.id, name: principal.name, organizationID: principal.organizationID, role: min(role, principal.role),
+            kind: principal.kind, method: principal.method, sessionID: sessionID)
     }
 
     /// The credential of `Bearer <credential>` (scheme in any case, surrounding spaces ignored), or `nil`.
@@ -194,8 +231,50 @@ public final class AuthService: Sendable {
         guard constantTimeEquals(Array(Credentials.fingerprint(presented).utf8), Array(hash.utf8)) else {
             throw TokenService.Rejection(description: "API key secret does not match")
         }
-        guard key.isActive(at: clock.now()) else { throw TokenService.Rejection(description: "API key revoked or expired") }
+        let now = clock.now()
+        guard key.isActive(at: now) else { throw TokenService.Rejection(description: "API key revoked or expired") }
+        // A key acts with no more rights than its creator has now: demoting or removing the person demotes or
+        // disables their keys too.
+        let creatorRole: Role?
+        if let known = recent.lookup("creator:\(key.id)", at: now) {
+            creatorRole = known
+        } else {
+            let creator = try await identities.member(userID: key.createdBy, organizationID: key.organizationID)
+            creatorRole = creator.flatMap { $0.disabled ? nil : $0.role }
+            recent.remember("creator:\(key.id)", creatorRole, at: now)
+        }
+        guard let creatorRole else { throw TokenService.Rejection(description: "the key's creator is no longer a member") }
         try await apiKeys.markUsed(id: key.id)
-        return Principal(id: key.id, name: key.name, organizationID: key.organizationID, role: key.role, kind: .serviceAccount, method: .apiKey)
+        return Principal(
+            id: key.id, name: key.name, organizationID: key.organizationID, role: min(key.role, creatorRole), kind: .serviceAccount,
+            method: .apiKey)
+    }
+}
+
+/// Recent answers about sessions and key creators, kept for a few seconds so a busy client costs one lookup per
+/// few seconds rather than one per request.
+final class RecentChecks: Sendable {
+    /// How long an answer is reused: the longest a sign-out or demotion takes to reach a replica.
+    static let lifetime: TimeInterval = 5
+    static let capacity = 20_000
+    private let entries = Mutex<[String: (role: Role?, checkedAt: Date)]>([:])
+
+    /// `.some(role)` (which may be `nil`: "no access") when a fresh answer is known; `nil` when it must be looked up.
+    func lookup(_ key: String, at now: Date) -> Role?? {
+        entries.withLock { entries in
+            guard let entry = entries[key], now.timeIntervalSince(entry.checkedAt) < Self.lifetime else { return nil }
+            return .some(entry.role)
+        }
+    }
+
+    func remember(_ key: String, _ role: Role?, at now: Date) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = (role, now)
+        }
+    }
+
+    func forget(_ key: String) {
+        _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 }

@@ -1,6 +1,7 @@
 import ArbiterCore
 import Crypto
 import Foundation
+import HTTPTypes
 import NIOPosix
 import Synchronization
 
@@ -14,6 +15,9 @@ public final class Credentials: Sendable {
     /// A hash of a random password, verified against when the e-mail address is unknown, so an unknown address
     /// takes as long to refuse as a wrong password. Made on first use, keeping start-up fast.
     private let decoyHash = Mutex<String?>(nil)
+    /// Hashes running or waiting; past ``maximumQueued`` new ones are refused rather than queued without end.
+    private let queued = Mutex(0)
+    static let maximumQueued = 32
 
     public init(hasher: PasswordHasher = PasswordHasher(), threads: Int = 2) throws {
         self.hasher = hasher
@@ -28,13 +32,29 @@ public final class Credentials: Sendable {
 
     public func hashPassword(_ password: String) async throws -> String {
         let hasher = self.hasher
-        return try await threads.runIfActive { try hasher.hash(password) }
+        return try await bounded { try await threads.runIfActive { try hasher.hash(password) } }
+    }
+
+    /// Runs `work` unless too many hashes are already waiting, in which case it answers `503` with Retry-After.
+    private func bounded<T>(_ work: () async throws -> T) async throws -> T {
+        let admitted = queued.withLock { count -> Bool in
+            guard count < Self.maximumQueued else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            throw Problem(
+                .serviceUnavailable, slug: "busy", title: "Busy", detail: "Too many sign-ins at once; try again in a second.",
+                headers: [.retryAfter: "1"])
+        }
+        defer { queued.withLock { $0 -= 1 } }
+        return try await work()
     }
 
     /// Whether `password` matches `hash`; with `hash == nil` it does the same work and answers `false`.
     public func verifyPassword(_ password: String, hash: String?) async throws -> Bool {
         let hasher = self.hasher
-        return try await threads.runIfActive { [self] in
+        return try await bounded { try await threads.runIfActive { [self] in
             guard let hash else {
                 let stored = try decoyHash.withLock { decoy in
                     if let decoy { return decoy }
@@ -46,7 +66,7 @@ public final class Credentials: Sendable {
                 return false
             }
             return hasher.verify(password, against: hash)
-        }
+        } }
     }
 
     public func needsRehash(_ hash: String) -> Bool { hasher.needsRehash(hash) }

@@ -112,7 +112,11 @@ public struct AuditLog: Sendable {
     public func verify() async throws -> [AuditChain.Break] {
         var breaks: [AuditChain.Break] = []
         for chain in AuditClass.allCases {
-            let (records, anchor, head) = try await database.read { executor in
+            // One transaction, so entries, anchor and head come from one snapshot while appends go on.
+            let (records, anchor, head) = try await database.transaction { executor in
+                if executor.dialect == .postgres {
+                    try await executor.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                }
                 let rows = try await executor.query("SELECT * FROM audit_log WHERE chain = \(chain.rawValue) ORDER BY seq")
                 let anchorRow = try await executor.first("SELECT through_seq, last_hash FROM audit_anchors WHERE chain = \(chain.rawValue)")
                 let headRow = try await executor.first("SELECT last_seq, last_hash FROM audit_chain_heads WHERE chain = \(chain.rawValue)")

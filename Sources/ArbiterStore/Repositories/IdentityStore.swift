@@ -3,7 +3,8 @@ import Foundation
 
 /// Organizations, users and memberships. Every change is audited in its own transaction.
 public struct IdentityStore: Sendable {
-    let database: any SQLDatabase
+    /// The database the store reads and writes, for lookups that combine identities with other tables.
+    public let database: any SQLDatabase
     let audit: AuditLog
     let ids: any IDGenerator
     let clock: any WallClock

@@ -8,6 +8,9 @@ public protocol RateLimiter: Sendable {
     func hit(_ buckets: [String], policy: RateLimitPolicy) async throws -> [RateLimitDecision]
     /// The decision a request would get now, without counting it.
     func peek(_ bucket: String, policy: RateLimitPolicy) async throws -> RateLimitDecision
+    /// Takes back one request counted by ``hit(_:policy:)`` in the current window, for attempts counted before
+    /// their outcome was known (a sign-in that turned out to be right).
+    func refund(_ buckets: [String], policy: RateLimitPolicy) async throws
     /// Forgets a bucket (a successful login clears its failures).
     func reset(_ bucket: String) async throws
     /// Drops counters older than `age`.
@@ -53,6 +56,15 @@ public final class InMemoryRateLimiter: RateLimiter {
         return RateLimitDecision.evaluate(
             policy: policy, currentCount: counter.current + 1, previousCount: counter.previous,
             elapsed: .milliseconds(now.unixMilliseconds - start))
+    }
+
+    public func refund(_ buckets: [String], policy: RateLimitPolicy) {
+        let start = RateLimitDecision.windowStart(for: clock.now(), policy: policy)
+        counters.withLock { counters in
+            for bucket in buckets where counters[bucket]?.windowStart == start && (counters[bucket]?.current ?? 0) > 0 {
+                counters[bucket]?.current -= 1
+            }
+        }
     }
 
     public func reset(_ bucket: String) {
@@ -159,6 +171,18 @@ public struct SQLRateLimiter: RateLimiter {
         }
         return RateLimitDecision.evaluate(
             policy: policy, currentCount: current + 1, previousCount: previous, elapsed: .milliseconds(now.unixMilliseconds - start))
+    }
+
+    public func refund(_ buckets: [String], policy: RateLimitPolicy) async throws {
+        guard !buckets.isEmpty else { return }
+        let start = RateLimitDecision.windowStart(for: clock.now(), policy: policy)
+        try await database.autocommit { executor in
+            try await executor.query(
+                """
+                UPDATE rate_limit_counters SET hits = hits - 1
+                WHERE bucket IN (\(list: buckets)) AND window_start = \(start) AND hits > 0
+                """)
+        }
     }
 
     public func reset(_ bucket: String) async throws {

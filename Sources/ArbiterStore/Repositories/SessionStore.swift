@@ -24,14 +24,21 @@ public struct SessionStore: Sendable {
         case reused(userID: String, organizationID: String, familyID: String)
         /// Unknown, expired or revoked.
         case invalid
+        /// Valid, but its member has left the organization or was disabled: the family is now revoked.
+        case ended
     }
 
-    /// Stores the first token of a new family (a login) and returns the family id.
-    public func start(userID: String, organizationID: String, tokenHash: String, ttl: Duration) async throws -> String {
+    /// Stores the first token of a new family (a login) and returns the family id; `audit`, given the family id,
+    /// is recorded in the same transaction.
+    public func start(
+        userID: String, organizationID: String, tokenHash: String, ttl: Duration,
+        audit event: (@Sendable (_ familyID: String) -> AuditEvent)? = nil
+    ) async throws -> String {
         let familyID = ids.next()
         let now = clock.now()
         try await database.transaction { executor in
             try await insert(executor, familyID: familyID, userID: userID, organizationID: organizationID, tokenHash: tokenHash, now: now, ttl: ttl)
+            if let event { try await audit.append(event(familyID), on: executor) }
         }
         return familyID
     }
@@ -60,9 +67,29 @@ public struct SessionStore: Sendable {
                 return .reused(userID: userID, organizationID: organizationID, familyID: familyID)
             }
             guard try row.decode("expires_at", as: Date.self) > now else { return .invalid }
+            let membership = try await executor.first(
+                """
+                SELECT u.disabled FROM memberships m JOIN users u ON u.id = m.user_id
+                WHERE m.user_id = \(userID) AND m.organization_id = \(organizationID)
+                """)
+            guard let membership, try !membership.decode("disabled", as: Bool.self) else {
+                try await executor.query(
+                    "UPDATE refresh_tokens SET revoked_at = \(now) WHERE family_id = \(familyID) AND revoked_at IS NULL")
+                try await audit.append(
+                    AuditEvent(
+                        .auth, action: "auth.refresh", actor: "user:\(userID)", organizationID: organizationID,
+                        target: "session:\(familyID)", outcome: .denied, details: ["reason": "no longer a member"], origin: origin),
+                    on: executor)
+                return .ended
+            }
             try await executor.query("UPDATE refresh_tokens SET used_at = \(now) WHERE token_hash = \(presented)")
             try await insert(
                 executor, familyID: familyID, userID: userID, organizationID: organizationID, tokenHash: next, now: now, ttl: ttl)
+            try await audit.append(
+                AuditEvent(
+                    .auth, action: "auth.refresh", actor: "user:\(userID)", organizationID: organizationID, target: "session:\(familyID)",
+                    origin: origin),
+                on: executor)
             return .rotated(userID: userID, organizationID: organizationID, familyID: familyID)
         }
     }
@@ -80,14 +107,23 @@ public struct SessionStore: Sendable {
         }
     }
 
-    /// Revokes every token of the family `familyID`; `false` when it has none left to revoke.
+    /// Revokes every token of the family `familyID`, recording `event` in the same transaction; `false` when it
+    /// had none left to revoke.
     @discardableResult
-    public func revokeFamily(_ familyID: String) async throws -> Bool {
+    public func revokeFamily(_ familyID: String, audit event: AuditEvent? = nil) async throws -> Bool {
         let now = clock.now()
         return try await database.transaction { executor in
-            try await executor.query(
-                "UPDATE refresh_tokens SET revoked_at = \(now) WHERE family_id = \(familyID) AND revoked_at IS NULL RETURNING id"
-            ).isEmpty == false
+            let revoked = try await executor.query(
+                "UPDATE refresh_tokens SET revoked_at = \(now) WHERE family_id = \(familyID) AND revoked_at IS NULL RETURNING id")
+            if let event { try await audit.append(event, on: executor) }
+            return !revoked.isEmpty
+        }
+    }
+
+    /// The family of the token whose hash is `tokenHash`, or `nil` when it is unknown.
+    public func familyID(ofToken tokenHash: String) async throws -> String? {
+        try await database.read { executor in
+            try await executor.first("SELECT family_id FROM refresh_tokens WHERE token_hash = \(tokenHash)")?.decode("family_id")
         }
     }
 
