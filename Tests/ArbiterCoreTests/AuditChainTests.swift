@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Audit hash chain")
 struct AuditChainTests {
+    let keyed = AuditChain(key: Array(repeating: 42, count: 32))
+
     /// A well-formed chain of `count` entries.
     func chain(_ count: Int) -> [AuditRecord] {
         var records: [AuditRecord] = []
@@ -11,7 +13,7 @@ struct AuditChainTests {
         for index in 1...count {
             let event = AuditEvent(.admin, action: "thing.\(index)", actor: "user:u", organizationID: "o", details: ["n": String(index)])
             let created = Date(unixMilliseconds: 1_700_000_000_000 + Int64(index))
-            let hash = AuditChain.hash(previous: previous, chain: .admin, sequence: Int64(index), id: "id-\(index)", createdAt: created, event: event)
+            let hash = keyed.hash(previous: previous, chain: .admin, sequence: Int64(index), id: "id-\(index)", createdAt: created, event: event)
             records.append(
                 AuditRecord(chain: .admin, sequence: Int64(index), id: "id-\(index)", createdAt: created, event: event, previousHash: previous, hash: hash))
             previous = hash
@@ -21,7 +23,7 @@ struct AuditChainTests {
 
     func verify(_ records: [AuditRecord], anchor: (Int64, String) = (0, AuditChain.genesis), head: (Int64, String)? = nil) -> [AuditChain.Break] {
         let last = head ?? (records.last.map { ($0.sequence, $0.hash) } ?? (0, AuditChain.genesis))
-        return AuditChain.verify(records, chain: .admin, anchor: anchor, head: last)
+        return keyed.verify(records, chain: .admin, anchor: anchor, head: last)
     }
 
     @Test("an intact chain verifies")
@@ -59,7 +61,7 @@ struct AuditChainTests {
     func inserted() {
         var records = chain(4)
         let forged = AuditEvent(.admin, action: "forged", actor: "user:x", organizationID: "o")
-        let hash = AuditChain.hash(
+        let hash = keyed.hash(
             previous: records[1].hash, chain: .admin, sequence: 3, id: "forged", createdAt: records[1].createdAt, event: forged)
         records.insert(
             AuditRecord(chain: .admin, sequence: 3, id: "forged", createdAt: records[1].createdAt, event: forged, previousHash: records[1].hash, hash: hash),
@@ -76,11 +78,27 @@ struct AuditChainTests {
         #expect(!verify(kept).isEmpty)
     }
 
+    @Test("a chain rewritten without the key does not verify, even when every link is consistent")
+    func forgedWithoutKey() {
+        let attacker = AuditChain(key: Array(repeating: 7, count: 32))
+        var records: [AuditRecord] = []
+        var previous = AuditChain.genesis
+        for index in 1...3 {
+            let event = AuditEvent(.admin, action: "thing.\(index)", actor: "user:attacker", organizationID: "o")
+            let created = Date(unixMilliseconds: Int64(index))
+            let hash = attacker.hash(previous: previous, chain: .admin, sequence: Int64(index), id: "f\(index)", createdAt: created, event: event)
+            records.append(AuditRecord(chain: .admin, sequence: Int64(index), id: "f\(index)", createdAt: created, event: event, previousHash: previous, hash: hash))
+            previous = hash
+        }
+        #expect(attacker.verify(records, chain: .admin, anchor: (0, AuditChain.genesis), head: (3, previous)).isEmpty)
+        #expect(keyed.verify(records, chain: .admin, anchor: (0, AuditChain.genesis), head: (3, previous)).count == 3)
+    }
+
     @Test("the hash covers every field, so entries differing in one field hash differently")
     func coversFields() {
         let base = AuditEvent(.auth, action: "auth.login", actor: "user:1", organizationID: "o", target: "t", details: ["a": "b"])
         let created = Date(unixMilliseconds: 1)
-        let reference = AuditChain.hash(previous: AuditChain.genesis, chain: .auth, sequence: 1, id: "x", createdAt: created, event: base)
+        let reference = keyed.hash(previous: AuditChain.genesis, chain: .auth, sequence: 1, id: "x", createdAt: created, event: base)
         var variants: [AuditEvent] = []
         for change in 0..<7 {
             var event = base
@@ -96,8 +114,8 @@ struct AuditChainTests {
             variants.append(event)
         }
         for event in variants {
-            #expect(AuditChain.hash(previous: AuditChain.genesis, chain: .auth, sequence: 1, id: "x", createdAt: created, event: event) != reference)
+            #expect(keyed.hash(previous: AuditChain.genesis, chain: .auth, sequence: 1, id: "x", createdAt: created, event: event) != reference)
         }
-        #expect(AuditChain.hash(previous: AuditChain.genesis, chain: .auth, sequence: 2, id: "x", createdAt: created, event: base) != reference)
+        #expect(keyed.hash(previous: AuditChain.genesis, chain: .auth, sequence: 2, id: "x", createdAt: created, event: base) != reference)
     }
 }

@@ -27,10 +27,16 @@ struct GracefulShutdownTests {
         try await dependencies.migrator.migrate()
         let started = AsyncStream.makeStream(of: Void.self)
         let port = AsyncStream.makeStream(of: Int.self)
-        let user = try await dependencies.makeUser("slow@example.com", role: .viewer)
-        let session = try await dependencies.sessions.start(
-            userID: user.id, organizationID: user.organizationID, tokenHash: "slow-refresh", ttl: .seconds(3600))
-        let token = try await dependencies.tokens.issue(for: user.member, sessionID: session)
+        let token: String
+        do {
+            let user = try await dependencies.makeUser("slow@example.com", role: .viewer)
+            let session = try await dependencies.sessions.start(
+                userID: user.id, organizationID: user.organizationID, tokenHash: "slow-refresh", ttl: .seconds(3600))
+            token = try await dependencies.tokens.issue(for: user.member, sessionID: session)
+        } catch {
+            await (store as? SQLiteStore)?.close()
+            throw error
+        }
         let api = buildRouter(dependencies: dependencies) { api in
             api.on(probe(.get, "/test/slow")) { _, _ -> String in
                 started.continuation.yield()

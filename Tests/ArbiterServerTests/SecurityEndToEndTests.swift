@@ -134,11 +134,11 @@ struct SecurityEndToEndTests {
             ["admin", "rotate-keys", "--old-master-key-file", folder + "/old.key", "--data-dir", folder], environment: ["ARBITER_MASTER_KEY": newKey])
         #expect(rotate.status == 0, "\(rotate.stderr)")
         let newID = SecretCipher(masterKey: ConfiguredSecret(newKey)).keyID
-        #expect(rotate.stdout.contains("re-encrypted 2 secret(s) under master key \(newID)"))
+        #expect(rotate.stdout.contains("re-encrypted 2 secret(s) and 1 system key(s) under master key \(newID)"))
         // Running it again is harmless: nothing is left under the old key.
         #expect(try await ArbiterProcess.run(
             ["admin", "rotate-keys", "--old-master-key-file", folder + "/old.key", "--data-dir", folder], environment: ["ARBITER_MASTER_KEY": newKey]
-        ).stdout.contains("re-encrypted 0"))
+        ).stdout.contains("re-encrypted 0 secret(s) and 0 system key(s)"))
 
         let store = try await SQLiteStore.open(path: folder + "/arbiter.sqlite", logger: testLogger())
         let rows = try await store.read { executor in try await executor.query("SELECT organization_id, name, ciphertext FROM secrets ORDER BY name") }
@@ -146,6 +146,16 @@ struct SecurityEndToEndTests {
         let cipher = SecretCipher(masterKey: ConfiguredSecret(newKey))
         let values = try rows.map { try cipher.open($0.decode("ciphertext"), organizationID: $0.decode("organization_id"), name: $0.decode("name")) }
         #expect(values == ["gh-two", "sk-one"])
+        // The audit log still verifies: its key moved to the new master key with the secrets.
+        let verified = try await ArbiterProcess.run(["admin", "verify-audit", "--data-dir", folder], environment: ["ARBITER_MASTER_KEY": newKey])
+        #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
+        let after = try ArbiterProcess(["serve", "--port", "0", "--data-dir", folder], environment: ["ARBITER_MASTER_KEY": newKey])
+        _ = try await after.waitUntilServing()
+        after.send(SIGTERM)
+        #expect(try await after.waitForExit() == 0)
+        let wrongKey = try await ArbiterProcess.run(["serve", "--port", "0", "--data-dir", folder], environment: ["ARBITER_MASTER_KEY": oldKey])
+        #expect(wrongKey.status == 1)
+        #expect(wrongKey.stderr.contains("master key"))
     }
 
     @Test("two servers on one PostgreSQL database share one rate-limit budget",

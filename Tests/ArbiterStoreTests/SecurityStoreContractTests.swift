@@ -18,7 +18,7 @@ struct SecurityStores: Sendable {
         let ids = UUIDv7Generator(clock: clock)
         self.database = database
         self.clock = clock
-        self.audit = AuditLog(database: database, ids: ids, clock: clock)
+        self.audit = AuditLog(database: database, ids: ids, clock: clock, chain: AuditChain(key: Array(repeating: 3, count: 32)))
         self.identities = IdentityStore(database: database, audit: audit, ids: ids, clock: clock)
         self.sessions = SessionStore(database: database, audit: audit, ids: ids, clock: clock)
         self.apiKeys = APIKeyStore(database: database, audit: audit, ids: ids, clock: clock)
@@ -172,7 +172,7 @@ struct KeyAndSecretContractTests {
                 }
             }
             #expect(try await stores.secrets.ciphertext(organizationID: alice.organizationID, name: "openai") == "c2")
-            #expect(try await stores.secrets.reseal(by: .system) { _, _, old in (old + "+", "k2") } == 2)
+            #expect(try await stores.secrets.reseal(by: .system) { _, _, old in (old + "+", "k2") }.secrets == 2)
             #expect(try await stores.secrets.list(organizationID: eve.organizationID).map(\.keyID) == ["k2"])
         }
     }
@@ -299,6 +299,30 @@ struct AuditLogContractTests {
             #expect(try await stores.audit.prune(retentionDays: [.auth: 3]).isEmpty)
             try await stores.audit.record(AuditEvent(.auth, action: "auth.login", actor: "user:9", organizationID: "o"))
             #expect(try await stores.audit.verify().isEmpty)
+        }
+    }
+}
+
+@Suite("System keys contract")
+struct SystemKeysContractTests {
+    @Test("the audit key is made once, sealed, shared by every opener, and refused under another master key", arguments: TestBackend.available)
+    func auditKey(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database, _ in
+            try await Migrator(database: database).migrate()
+            let cipher = SecretCipher(masterKey: ConfiguredSecret("base64:" + Data(repeating: 5, count: 32).base64EncodedString()))
+            let clock = ManualWallClock()
+            let chains = try await withThrowingTaskGroup(of: AuditChain.self) { group in
+                for _ in 0..<4 { group.addTask { try await SystemKeys.auditChain(database: database, cipher: cipher, clock: clock) } }
+                return try await group.reduce(into: [AuditChain]()) { $0.append($1) }
+            }
+            let event = AuditEvent(.admin, action: "a", actor: "x", organizationID: nil)
+            let hashes = Set(chains.map { $0.hash(previous: AuditChain.genesis, chain: .admin, sequence: 1, id: "i", createdAt: clock.now(), event: event) })
+            #expect(hashes.count == 1)
+            let stored = try await database.read { executor in try await executor.query("SELECT ciphertext FROM system_keys") }
+            #expect(stored.count == 1)
+            let other = SecretCipher(masterKey: ConfiguredSecret("base64:" + Data(repeating: 6, count: 32).base64EncodedString()))
+            let error = await #expect(throws: StoreError.self) { try await SystemKeys.auditChain(database: database, cipher: other, clock: clock) }
+            #expect(error?.code == .rejected)
         }
     }
 }

@@ -83,12 +83,23 @@ public struct AuditRecord: Equatable, Sendable {
 
 /// How entries are chained: each entry's hash covers its content and the hash of the entry before it, so
 /// changing, inserting or removing any entry breaks every hash after it.
-public enum AuditChain {
+///
+/// The hash is an HMAC-SHA256 under a key kept outside the database (sealed there under the master key), so
+/// someone who can write to the database but does not hold the master key cannot recompute the chain after
+/// altering it.
+public struct AuditChain: Sendable {
     /// The `previousHash` of a chain's first entry.
     public static let genesis = String(repeating: "0", count: 64)
 
-    /// SHA-256 over the previous hash and every field, each length-prefixed so no two entries serialize alike.
-    public static func hash(
+    private let key: SymmetricKey
+
+    /// A chain keyed with `key` (32 random bytes).
+    public init(key: [UInt8]) {
+        self.key = SymmetricKey(data: key)
+    }
+
+    /// HMAC over the previous hash and every field, each length-prefixed so no two entries serialize alike.
+    public func hash(
         previous: String, chain: AuditClass, sequence: Int64, id: String, createdAt: Date, event: AuditEvent
     ) -> String {
         var text = "arbiter-audit-v1"
@@ -112,8 +123,9 @@ public enum AuditChain {
         field(event.requestID)
         field(event.clientIP)
         field(event.userAgent)
-        field(canonicalDetails(event.details))
-        return SHA256.hexDigest(of: text)
+        field(Self.canonicalDetails(event.details))
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)
+        return mac.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
     }
 
     /// Details as JSON with sorted keys: the same dictionary always gives the same text.
@@ -138,7 +150,7 @@ public enum AuditChain {
     ///   - records: the chain's remaining entries, sorted by sequence
     ///   - anchor: sequence and hash of the last pruned entry, or `(0, genesis)`
     ///   - head: the chain head's last sequence and hash, which the last entry must match
-    public static func verify(
+    public func verify(
         _ records: [AuditRecord], chain: AuditClass, anchor: (sequence: Int64, hash: String), head: (sequence: Int64, hash: String)
     ) -> [Break] {
         var breaks: [Break] = []

@@ -22,7 +22,8 @@ public struct ServerDependencies: Sendable {
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
-    /// Wires the stores and services for `database`.
+    /// Wires the stores and services for `database`. Nothing is read yet: the audit key is opened on first use
+    /// (or by ``AuditLog/prepare()``), after migrations.
     ///
     /// The rate limiter is shared through the database on PostgreSQL, where replicas share one budget, and kept
     /// in memory on SQLite, where there is one node.
@@ -31,7 +32,8 @@ public struct ServerDependencies: Sendable {
         ids: any IDGenerator = UUIDv7Generator(), passwordHasher: PasswordHasher = PasswordHasher(),
         readinessTimeout: Duration = .seconds(2)
     ) async throws -> ServerDependencies {
-        let audit = AuditLog(database: database, ids: ids, clock: clock)
+        let cipher = SecretCipher(masterKey: secrets.masterKey)
+        let audit = AuditLog(database: database, ids: ids, clock: clock, cipher: cipher)
         let identities = IdentityStore(database: database, audit: audit, ids: ids, clock: clock)
         let sessions = SessionStore(database: database, audit: audit, ids: ids, clock: clock)
         let apiKeys = APIKeyStore(database: database, audit: audit, ids: ids, clock: clock)
@@ -46,7 +48,7 @@ public struct ServerDependencies: Sendable {
             database: database, migrator: Migrator(database: database, clock: clock),
             instances: SQLInstanceRepository(database: database, ids: ids, clock: clock), audit: audit, identities: identities,
             sessions: sessions, apiKeys: apiKeys, secrets: SecretStore(database: database, audit: audit, clock: clock),
-            limiter: limiter, tokens: tokens, credentials: credentials, cipher: SecretCipher(masterKey: secrets.masterKey), auth: auth,
+            limiter: limiter, tokens: tokens, credentials: credentials, cipher: cipher, auth: auth,
             settings: settings, clock: clock, readinessTimeout: readinessTimeout)
     }
 }

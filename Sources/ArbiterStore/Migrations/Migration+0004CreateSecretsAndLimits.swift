@@ -1,5 +1,6 @@
 extension Migration {
-    /// Encrypted secrets per organization, and the counters the PostgreSQL rate limiter shares between replicas.
+    /// Encrypted secrets per organization, Arbiter's own sealed keys (the audit chain's), and the counters the
+    /// PostgreSQL rate limiter shares between replicas.
     ///
     /// On PostgreSQL the counters table is UNLOGGED: it is written on every request, and losing its contents in a
     /// crash only forgives a minute of requests, so it skips the write-ahead log.
@@ -23,6 +24,14 @@ extension Migration {
                 created_at BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL,
                 PRIMARY KEY (organization_id, name)
+            )
+            """,
+            """
+            CREATE TABLE system_keys (
+                name TEXT PRIMARY KEY,
+                key_id TEXT NOT NULL,
+                ciphertext TEXT NOT NULL,
+                created_at BIGINT NOT NULL
             )
             """,
         ]

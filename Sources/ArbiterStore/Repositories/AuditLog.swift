@@ -1,5 +1,6 @@
 import ArbiterCore
 import Foundation
+import Synchronization
 
 /// The audit log: entries appended inside the transaction of the change they record, read back with filters,
 /// verified link by link, and pruned per class while each chain stays verifiable from its anchor.
@@ -7,11 +8,31 @@ public struct AuditLog: Sendable {
     let database: any SQLDatabase
     let ids: any IDGenerator
     let clock: any WallClock
+    private let keyring: AuditKeyring
 
-    public init(database: any SQLDatabase, ids: any IDGenerator, clock: any WallClock) {
+    /// A log keyed with `chain`.
+    public init(database: any SQLDatabase, ids: any IDGenerator, clock: any WallClock, chain: AuditChain) {
         self.database = database
         self.ids = ids
         self.clock = clock
+        self.keyring = AuditKeyring(chain)
+    }
+
+    /// A log whose key is kept in the database sealed with `cipher`; ``prepare()`` makes or opens it once the
+    /// schema exists.
+    public init(database: any SQLDatabase, ids: any IDGenerator, clock: any WallClock, cipher: SecretCipher) {
+        self.database = database
+        self.ids = ids
+        self.clock = clock
+        self.keyring = AuditKeyring(
+            create: { try await SystemKeys.auditChain(database: database, cipher: cipher, clock: clock) },
+            read: { executor in try await SystemKeys.storedAuditChain(on: executor, cipher: cipher) })
+    }
+
+    /// Makes (on the first start) or opens the log's key, so a wrong master key stops a start instead of the
+    /// first audited request. Call it after migrations; appends before it read the key inside their transaction.
+    public func prepare() async throws {
+        _ = try await keyring.chain(on: nil)
     }
 
     /// Appends `event` on `executor`, inside the caller's transaction, so the entry commits or rolls back with the
@@ -20,31 +41,31 @@ public struct AuditLog: Sendable {
     /// Appends to one chain are serialized by the row lock on the chain's head, taken first.
     @discardableResult
     public func append(_ event: AuditEvent, on executor: any SQLExecutor) async throws -> AuditRecord {
-        let chain = event.auditClass
+        let chainName = event.auditClass
         guard
             let head = try await executor.first(
                 """
-                UPDATE audit_chain_heads SET last_seq = last_seq + 1 WHERE chain = \(chain.rawValue)
+                UPDATE audit_chain_heads SET last_seq = last_seq + 1 WHERE chain = \(chainName.rawValue)
                 RETURNING last_seq, last_hash
                 """)
         else {
-            throw StoreError(.notFound, "audit chain \(chain.rawValue) has no head row")
+            throw StoreError(.notFound, "audit chain \(chainName.rawValue) has no head row")
         }
         let sequence: Int64 = try head.decode("last_seq")
         let previous: String = try head.decode("last_hash")
         let id = ids.next()
         let now = clock.now()
-        let hash = AuditChain.hash(previous: previous, chain: chain, sequence: sequence, id: id, createdAt: now, event: event)
+        let hash = try await keyring.chain(on: executor).hash(previous: previous, chain: chainName, sequence: sequence, id: id, createdAt: now, event: event)
         try await executor.query(
             """
             INSERT INTO audit_log (chain, seq, id, created_at, organization_id, actor, action, target, outcome, request_id,
                 client_ip, user_agent, details, prev_hash, hash)
-            VALUES (\(chain.rawValue), \(sequence), \(id), \(now), \(event.organizationID), \(event.actor), \(event.action),
+            VALUES (\(chainName.rawValue), \(sequence), \(id), \(now), \(event.organizationID), \(event.actor), \(event.action),
                 \(event.target), \(event.outcome.rawValue), \(event.requestID), \(event.clientIP), \(event.userAgent),
                 \(AuditChain.canonicalDetails(event.details)), \(previous), \(hash))
             """)
-        try await executor.query("UPDATE audit_chain_heads SET last_hash = \(hash) WHERE chain = \(chain.rawValue)")
-        return AuditRecord(chain: chain, sequence: sequence, id: id, createdAt: now, event: event, previousHash: previous, hash: hash)
+        try await executor.query("UPDATE audit_chain_heads SET last_hash = \(hash) WHERE chain = \(chainName.rawValue)")
+        return AuditRecord(chain: chainName, sequence: sequence, id: id, createdAt: now, event: event, previousHash: previous, hash: hash)
     }
 
     /// Appends `event` in a transaction of its own, for events that change nothing else (a failed login).
@@ -110,6 +131,7 @@ public struct AuditLog: Sendable {
 
     /// Every break in every chain; empty when the log is intact.
     public func verify() async throws -> [AuditChain.Break] {
+        let keyed = try await keyring.chain(on: nil)
         var breaks: [AuditChain.Break] = []
         for chain in AuditClass.allCases {
             // One transaction, so entries, anchor and head come from one snapshot while appends go on.
@@ -125,7 +147,7 @@ public struct AuditLog: Sendable {
                 let head: (Int64, String) = try headRow.map { (try $0.decode("last_seq"), try $0.decode("last_hash")) } ?? (-1, "")
                 return (try rows.map(Self.record), anchor, head)
             }
-            breaks += AuditChain.verify(records, chain: chain, anchor: anchor, head: head)
+            breaks += keyed.verify(records, chain: chain, anchor: anchor, head: head)
         }
         return breaks
     }
@@ -205,5 +227,45 @@ public struct AuditLog: Sendable {
         let parts = text.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let milliseconds = Int64(parts[0]) else { return nil }
         return (Date(unixMilliseconds: milliseconds), String(parts[1]))
+    }
+}
+
+/// The audit chain's key: given, or made or opened once and then kept.
+final class AuditKeyring: Sendable {
+    private let create: (@Sendable () async throws -> AuditChain)?
+    private let read: (@Sendable (any SQLExecutor) async throws -> AuditChain?)?
+    private let loaded = Mutex<AuditChain?>(nil)
+
+    init(_ chain: AuditChain) {
+        self.create = nil
+        self.read = nil
+        loaded.withLock { $0 = chain }
+    }
+
+    init(
+        create: @escaping @Sendable () async throws -> AuditChain,
+        read: @escaping @Sendable (any SQLExecutor) async throws -> AuditChain?
+    ) {
+        self.create = create
+        self.read = read
+    }
+
+    /// The chain. Inside a caller's transaction (`executor`) the key is only read, never made: a key made there
+    /// would vanish if that transaction rolled back while this process went on using it.
+    func chain(on executor: (any SQLExecutor)?) async throws -> AuditChain {
+        if let chain = loaded.withLock({ $0 }) { return chain }
+        let chain: AuditChain
+        if let executor {
+            guard let stored = try await read?(executor) else {
+                throw StoreError(.backend, "the audit key has not been made yet; the server makes it when it starts")
+            }
+            chain = stored
+        } else if let create {
+            chain = try await create()
+        } else {
+            throw StoreError(.backend, "no audit key")
+        }
+        loaded.withLock { $0 = chain }
+        return chain
     }
 }

@@ -82,15 +82,22 @@ public struct SecretStore: Sendable {
         }
     }
 
-    /// Re-seals every secret with `transform` (old ciphertext in, new ciphertext and key id out) in one transaction,
-    /// so a failure leaves every secret as it was. Returns how many changed.
+    /// How many records a re-sealing changed.
+    public struct Resealed: Equatable, Sendable {
+        public let secrets: Int
+        public let systemKeys: Int
+    }
+
+    /// Re-seals every secret and system key with `transform` (old ciphertext in, new ciphertext and key id out) in
+    /// one transaction, so a failure leaves every record as it was.
     public func reseal(
         by actor: Actor,
         _ transform: @Sendable (_ organizationID: String, _ name: String, _ ciphertext: String) throws -> (ciphertext: String, keyID: String)?
-    ) async throws -> Int {
+    ) async throws -> Resealed {
         let now = clock.now()
         return try await database.transaction { executor in
             var changed = 0
+            var changedKeys = 0
             for row in try await executor.query("SELECT organization_id, name, ciphertext FROM secrets ORDER BY organization_id, name") {
                 let organizationID: String = try row.decode("organization_id")
                 let name: String = try row.decode("name")
@@ -102,12 +109,19 @@ public struct SecretStore: Sendable {
                     """)
                 changed += 1
             }
+            // Arbiter's own sealed keys move to the new master key in the same transaction.
+            for row in try await executor.query("SELECT name, ciphertext FROM system_keys ORDER BY name") {
+                let name: String = try row.decode("name")
+                guard let (ciphertext, keyID) = try transform(SystemKeys.organization, name, try row.decode("ciphertext")) else { continue }
+                try await executor.query("UPDATE system_keys SET ciphertext = \(ciphertext), key_id = \(keyID) WHERE name = \(name)")
+                changedKeys += 1
+            }
             try await audit.append(
                 AuditEvent(
                     .system, action: "secrets.rotate_key", actor: actor.reference, organizationID: nil,
-                    details: ["resealed": String(changed)], origin: actor.origin),
+                    details: ["secrets": String(changed), "system_keys": String(changedKeys)], origin: actor.origin),
                 on: executor)
-            return changed
+            return Resealed(secrets: changed, systemKeys: changedKeys)
         }
     }
 }

@@ -53,11 +53,12 @@ struct AdminCommand: AsyncParsableCommand {
                 printError("arbiter: the password \(problem).")
                 throw ExitCode(2)
             }
+            let cipher = try masterCipher(configuration)
             let member = try await withDatabase(configuration, logger: logger) { database in
                 for state in try await Migrator(database: database).migrate() {
                     print("applied migration \(state.version) \(state.name)")
                 }
-                let audit = AuditLog(database: database, ids: UUIDv7Generator(), clock: SystemWallClock())
+                let audit = try await auditLog(database, cipher: cipher)
                 let identities = IdentityStore(database: database, audit: audit, ids: UUIDv7Generator(), clock: SystemWallClock())
                 let hash = try PasswordHasher().hash(password)
                 do {
@@ -89,8 +90,9 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (configuration, logger) = try options.prepare()
+            let cipher = try masterCipher(configuration)
             let (breaks, counts) = try await withDatabase(configuration, logger: logger) { database in
-                let audit = AuditLog(database: database, ids: UUIDv7Generator(), clock: SystemWallClock())
+                let audit = try await auditLog(database, cipher: cipher)
                 let breaks = try await audit.verify()
                 let counts = try await database.read { executor in
                     try await executor.query("SELECT chain, COUNT(*) AS total FROM audit_log GROUP BY chain").map {
@@ -145,7 +147,15 @@ struct AdminCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let changed = try await withDatabase(configuration, logger: logger) { database in
-                let store = SecretStore(database: database, audit: AuditLog(database: database, ids: UUIDv7Generator(), clock: SystemWallClock()), clock: SystemWallClock())
+                // The audit key is sealed under the old master key until this transaction commits (under the new one
+                // when an earlier run finished the job).
+                let audit: AuditLog
+                do {
+                    audit = try await auditLog(database, cipher: old)
+                } catch let error as StoreError where error.code == .rejected {
+                    audit = try await auditLog(database, cipher: new)
+                }
+                let store = SecretStore(database: database, audit: audit, clock: SystemWallClock())
                 return try await store.reseal(by: .system) { organizationID, name, ciphertext in
                     switch SecretCipher.keyID(of: ciphertext) {
                     case new.keyID:
@@ -159,7 +169,7 @@ struct AdminCommand: AsyncParsableCommand {
                     }
                 }
             }
-            print("re-encrypted \(changed) secret(s) under master key \(new.keyID)")
+            print("re-encrypted \(changed.secrets) secret(s) and \(changed.systemKeys) system key(s) under master key \(new.keyID)")
         }
     }
 
@@ -177,13 +187,31 @@ struct AdminCommand: AsyncParsableCommand {
             var flags = options.flags
             if let auditRetention { flags[.auditRetention] = auditRetention }
             let (configuration, logger) = try options.prepare(flags: flags)
+            let cipher = try masterCipher(configuration)
             let pruned = try await withDatabase(configuration, logger: logger) { database in
-                try await AuditLog(database: database, ids: UUIDv7Generator(), clock: SystemWallClock())
-                    .prune(retentionDays: configuration.security.auditRetentionDays)
+                try await auditLog(database, cipher: cipher).prune(retentionDays: configuration.security.auditRetentionDays)
             }
             for chain in AuditClass.allCases {
                 print("\(chain.rawValue): \(pruned[chain] ?? 0) entries deleted")
             }
         }
     }
+}
+
+/// The cipher of the configured master key (generated into the data folder in development), or exit 1 saying why.
+func masterCipher(_ configuration: ArbiterConfiguration) throws -> SecretCipher {
+    do {
+        return SecretCipher(masterKey: try SecretsLoader.load(configuration.security, dataDirectory: configuration.dataDirectory).masterKey)
+    } catch let error as SecretsError {
+        printError("arbiter: \(error.problems.joined(separator: "; "))")
+        throw ExitCode.failure
+    }
+}
+
+/// The audit log, keyed with the installation's audit key (opened with `cipher`).
+func auditLog(_ database: any SQLDatabase, cipher: SecretCipher) async throws -> AuditLog {
+    let clock = SystemWallClock()
+    return AuditLog(
+        database: database, ids: UUIDv7Generator(clock: clock), clock: clock,
+        chain: try await SystemKeys.auditChain(database: database, cipher: cipher, clock: clock))
 }

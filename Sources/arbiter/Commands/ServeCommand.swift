@@ -164,6 +164,7 @@ private func prepareDatabase(
                 return
             }
         }
+        try await dependencies.audit.prepare()
         let instance = try await dependencies.instances.ensureInstance()
         logger.notice("database ready", metadata: ["database": .string(location), "instance_id": .string(instance.instanceID)])
         try await bootstrapAdministrator(dependencies, configuration: configuration, logger: logger)

@@ -49,6 +49,7 @@ func withTestApplication(
     try await withTestDatabase(backend) { database, _ in
         if migrate { try await Migrator(database: database).migrate() }
         let dependencies = try await testDependencies(database, settings: settings, clock: clock)
+        if migrate { try await dependencies.audit.prepare() }
         let api = buildRouter(dependencies: dependencies, additionalRoutes: additionalRoutes)
         let app = Application(router: api.router, logger: logger)
         try await app.test(.router) { client in try await body(client, dependencies) }
@@ -68,6 +69,7 @@ struct TestUser: Sendable {
 extension ServerDependencies {
     /// Creates a user in organization `organization` (created when new).
     func makeUser(_ email: String, role: Role, organization: String = "acme") async throws -> TestUser {
+        try await audit.prepare()
         let password = "pass-\(email)-Zq9!long"
         let member = try await identities.createUser(
             email: email, passwordHash: try await credentials.hashPassword(password), organizationName: organization, role: role,
