@@ -132,9 +132,19 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
+    private static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F
+    }
+
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
     static func appendJSONString(_ text: String, to line: inout [UInt8]) {
         line.append(UInt8(ascii: "\""))
+        // Most values need no escaping at all: copy them whole.
+        if !text.utf8.contains(where: Self.needsEscaping) {
+            line.append(contentsOf: text.utf8)
+            line.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): line.append(contentsOf: #"\""#.utf8)

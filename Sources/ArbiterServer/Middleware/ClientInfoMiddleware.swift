@@ -49,7 +49,7 @@ public struct ClientInfoMiddleware: RouterMiddleware {
     /// The name under which a client address is rate-limited: the address itself for IPv4, its /64 network for
     /// IPv6, where one client commonly holds a whole /64 and could otherwise take a fresh address per request.
     static func bucket(for address: String) -> String {
-        guard address.contains(":") else { return address }
+        guard address.utf8.contains(UInt8(ascii: ":")) else { return address }
         var bytes = [UInt8](repeating: 0, count: 16)
         guard inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
         if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {

@@ -2,7 +2,9 @@ import ArbiterCore
 import HTTPTypes
 
 /// Everything the OpenAPI document says about one route, declared beside its handler.
-public struct RouteDocumentation: Sendable {
+///
+/// A class, so that carrying it in the request context (copied at every middleware) costs one reference.
+public final class RouteDocumentation: Sendable {
     /// One documented response.
     public struct Response: Sendable {
         public let description: String
