@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Domain types, errors, IDs, clock, crypto helpers and policies. No I/O.
@@ -52,11 +53,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The built-in analyzer: rules (data files in Rules/), lexers, diff parsing, file selection, report formats.
+        .target(
+            name: "ArbiterReview",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ],
+            resources: [.copy("Rules")],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application: routes, request context, middleware, OpenAPI.
         .target(
             name: "ArbiterServer",
             dependencies: [
                 "ArbiterCore",
+                "ArbiterReview",
                 "ArbiterStore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -72,6 +83,7 @@ let package = Package(
             name: "arbiter",
             dependencies: [
                 "ArbiterCore",
+                "ArbiterReview",
                 "ArbiterServer",
                 "ArbiterStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,6 +110,12 @@ let package = Package(
         .testTarget(
             name: "ArbiterCoreTests",
             dependencies: ["ArbiterCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArbiterReviewTests",
+            dependencies: ["ArbiterReview"],
+            exclude: ["Corpus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArbiterCore
 import ArgumentParser
+import Foundation
 
 /// The `arbiter` command: parses flags and hands over to the layers below.
 @main
@@ -12,6 +13,25 @@ struct Arbiter: AsyncParsableCommand {
             Every setting can be given as a flag or as the environment variable named in each command's --help.
             """,
         version: ArbiterVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, ReviewCommand.self, MigrateCommand.self, AdminCommand.self, BenchCommand.self]
     )
+
+    /// Like the default, except that a usage error exits with status 2 (as `arbiter review` documents) rather
+    /// than ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }
