@@ -12,11 +12,16 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageSecrets = "secrets:manage"
     /// Read the audit log.
     case readAudit = "audit:read"
+    /// Submit code for review.
+    case createReview = "reviews:create"
+    /// Read the organization's reviews.
+    case readReviews = "reviews:read"
 
     /// The least role that holds this permission.
     public var minimumRole: Role {
         switch self {
-        case .readSelf, .readVersion: .viewer
+        case .readSelf, .readVersion, .readReviews: .viewer
+        case .createReview: .developer
         case .manageAPIKeys, .manageUsers, .manageSecrets, .readAudit: .admin
         }
     }
@@ -24,7 +29,7 @@ public enum Permission: String, CaseIterable, Sendable {
     /// Whether an API key (a service account) may use it. Managing people, keys and secrets takes a person.
     public var allowsServiceAccounts: Bool {
         switch self {
-        case .readSelf, .readVersion, .readAudit: true
+        case .readSelf, .readVersion, .readAudit, .createReview, .readReviews: true
         case .manageAPIKeys, .manageUsers, .manageSecrets: false
         }
     }

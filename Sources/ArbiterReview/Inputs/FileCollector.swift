@@ -13,11 +13,17 @@ public struct FileCollector: Sendable {
     /// Why a file was passed over.
     public enum SkipReason: String, Sendable, Codable {
         case binary, tooLarge = "too-large", unreadable
+        case unsupportedLanguage = "unsupported-language"
     }
 
     public struct Skipped: Error, Sendable, Equatable, Codable {
         public let path: String
         public let reason: SkipReason
+
+        public init(path: String, reason: SkipReason) {
+            self.path = path
+            self.reason = reason
+        }
     }
 
     let include: [Glob]

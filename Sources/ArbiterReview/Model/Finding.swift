@@ -28,7 +28,7 @@ public struct Finding: Codable, Sendable, Hashable {
     }
 
     /// Report order: by file, line, column, then rule.
-    static func reportOrder(_ lhs: Finding, _ rhs: Finding) -> Bool {
+    public static func reportOrder(_ lhs: Finding, _ rhs: Finding) -> Bool {
         (lhs.path, lhs.line, lhs.column, lhs.ruleID) < (rhs.path, rhs.line, rhs.column, rhs.ruleID)
     }
 }

@@ -36,6 +36,7 @@ public func buildRouter(
         APIKeysController(keys: dependencies.apiKeys, clock: dependencies.clock).register(on:),
         SecretsController(secrets: dependencies.secrets, cipher: dependencies.cipher).register(on:),
         AuditController(audit: dependencies.audit).register(on:),
+        ReviewsController(service: dependencies.reviews).register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -61,7 +62,7 @@ public func buildRouter(
 /// Every schema the controllers publish.
 let componentSchemas: [String: JSONValue] = [
     HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
-    SecretsController.schemas, AuditController.schemas, ["Problem": .problemSchema],
+    SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ["Problem": .problemSchema],
 ].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.

@@ -1,4 +1,5 @@
 import ArbiterCore
+import ArbiterReview
 import ArbiterStore
 import Foundation
 
@@ -19,6 +20,8 @@ public struct ServerDependencies: Sendable {
     public let auth: AuthService
     public let settings: SecuritySettings
     public let clock: any WallClock
+    /// Code reviews: the analyzer with its rules, and where reviews are kept.
+    public let reviews: ReviewService
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
@@ -30,7 +33,7 @@ public struct ServerDependencies: Sendable {
     public static func make(
         database: any SQLDatabase, settings: SecuritySettings, secrets: LoadedSecrets, clock: any WallClock = SystemWallClock(),
         ids: any IDGenerator = UUIDv7Generator(), passwordHasher: PasswordHasher = PasswordHasher(),
-        readinessTimeout: Duration = .seconds(2)
+        readinessTimeout: Duration = .seconds(2), reviewer: Reviewer? = nil
     ) async throws -> ServerDependencies {
         let cipher = SecretCipher(masterKey: secrets.masterKey)
         let audit = AuditLog(database: database, ids: ids, clock: clock, cipher: cipher)
@@ -49,6 +52,8 @@ public struct ServerDependencies: Sendable {
             instances: SQLInstanceRepository(database: database, ids: ids, clock: clock), audit: audit, identities: identities,
             sessions: sessions, apiKeys: apiKeys, secrets: SecretStore(database: database, audit: audit, clock: clock),
             limiter: limiter, tokens: tokens, credentials: credentials, cipher: cipher, auth: auth,
-            settings: settings, clock: clock, readinessTimeout: readinessTimeout)
+            settings: settings, clock: clock,
+            reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ids: ids, clock: clock),
+            readinessTimeout: readinessTimeout)
     }
 }

@@ -42,5 +42,6 @@ extension Migration {
         .createAuditLog,
         .createSecretsAndLimits,
         .createDatabaseRoles,
+        .createReviews,
     ]
 }

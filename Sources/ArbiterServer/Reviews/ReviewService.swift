@@ -1,0 +1,166 @@
+import ArbiterCore
+import ArbiterReview
+import ArbiterStore
+import Crypto
+import Foundation
+import Synchronization
+
+/// Runs reviews for the API: answers a repeated request from the stored result (per organization, keyed by a
+/// content hash), computes identical requests that arrive together only once, and stores every new review.
+public final class ReviewService: Sendable {
+    public let reviewer: Reviewer
+    let store: ReviewStore
+    let ids: any IDGenerator
+    let clock: any WallClock
+    private let inFlight = Mutex<[String: Task<Outcome, any Error>]>([:])
+
+    public init(reviewer: Reviewer, store: ReviewStore, ids: any IDGenerator, clock: any WallClock) {
+        self.reviewer = reviewer
+        self.store = store
+        self.ids = ids
+        self.clock = clock
+    }
+
+    /// What to review, already validated.
+    public struct Input: Sendable {
+        public var sources: [Analyzer.Source]
+        /// Files passed over, with why.
+        public var skipped: [FileCollector.Skipped]
+        public var minimumSeverity: Severity
+        /// Distinguishes inputs that would otherwise hash alike (files or diff, language override).
+        public var variant: String
+    }
+
+    /// A stored review and whether it was an earlier result for the same input.
+    public struct Outcome: Sendable {
+        public let review: StoredReview
+        public let findings: [Finding]
+        public let skipped: [FileCollector.Skipped]
+        public let cached: Bool
+    }
+
+    /// Progress of a review being computed, for streaming.
+    public enum Event: Sendable {
+        case fileStarted(String)
+        case finding(Finding)
+        case fileDone(String, findings: Int)
+    }
+
+    /// The SHA-256 of everything that decides a review's result: analyzer and rules, options and every source.
+    public func contentHash(_ input: Input) -> String {
+        var hasher = SHA256()
+        func add(_ text: String) {
+            hasher.update(data: Data(text.utf8))
+            hasher.update(data: [0])
+        }
+        add(reviewer.analyzer.version)
+        add(input.minimumSeverity.rawValue)
+        add(input.variant)
+        for source in input.sources {
+            add(source.path)
+            add(source.language.rawValue)
+            add(String(source.firstLine))
+            add(source.reportedLines.map { $0.sorted().map(String.init).joined(separator: ",") } ?? "*")
+            add(source.text)
+        }
+        for skip in input.skipped { add("skip:\(skip.path):\(skip.reason.rawValue)") }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Reviews `input` for `principal`. `progress` sees each file and finding as they are found, or, for an earlier
+    /// result, replayed from it. Identical requests without `progress` that arrive together are computed once.
+    public func review(
+        _ input: Input, for principal: Principal, progress: (@Sendable (Event) async throws -> Void)? = nil
+    ) async throws -> Outcome {
+        let hash = contentHash(input)
+        let key = "\(principal.organizationID):\(hash)"
+        if let earlier = try await store.latest(organizationID: principal.organizationID, contentHash: hash) {
+            let outcome = try Self.outcome(earlier, cached: true)
+            try await replay(outcome, to: progress)
+            return outcome
+        }
+        // A streamed review writes to its own client as it goes, so it is computed for that client alone.
+        if progress != nil { return try await compute(input, hash: hash, principal: principal, progress: progress) }
+        var leader = false
+        let task = inFlight.withLock { running -> Task<Outcome, any Error> in
+            if let task = running[key] { return task }
+            leader = true
+            let task = Task { try await self.compute(input, hash: hash, principal: principal, progress: nil) }
+            running[key] = task
+            return task
+        }
+        defer { if leader { _ = inFlight.withLock { $0.removeValue(forKey: key) } } }
+        let outcome = try await task.value
+        return leader ? outcome : Outcome(review: outcome.review, findings: outcome.findings, skipped: outcome.skipped, cached: true)
+    }
+
+    private func compute(
+        _ input: Input, hash: String, principal: Principal, progress: (@Sendable (Event) async throws -> Void)?
+    ) async throws -> Outcome {
+        let started = ContinuousClock.now
+        var findings: [Finding] = []
+        var announced = Set<String>()
+        for (index, source) in input.sources.enumerated() {
+            try Task.checkCancellation()
+            if announced.insert(source.path).inserted { try await progress?(.fileStarted(source.path)) }
+            let found = reviewer.findings(in: source).filter { $0.severity >= input.minimumSeverity }
+            for finding in found { try await progress?(.finding(finding)) }
+            findings += found
+            let lastOfFile = index + 1 == input.sources.count || input.sources[index + 1].path != source.path
+            if lastOfFile {
+                try await progress?(.fileDone(source.path, findings: findings.count { $0.path == source.path }))
+            }
+        }
+        findings.sort(by: Finding.reportOrder)
+        let report = ReviewReport(
+            analyzerVersion: reviewer.analyzer.version, findings: findings, filesReviewed: Set(input.sources.map(\.path)).count,
+            skipped: input.skipped, bytesReviewed: input.sources.reduce(0) { $0 + $1.text.utf8.count }, duration: ContinuousClock.now - started)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let stored = StoredReview(
+            id: ids.next(), organizationID: principal.organizationID, createdBy: "\(principal.kind == .user ? "user" : "api_key"):\(principal.id)",
+            createdAt: clock.now(), contentHash: hash, analyzerVersion: report.analyzerVersion, fileCount: report.filesReviewed,
+            byteCount: report.bytesReviewed, findingCount: findings.count, durationMilliseconds: report.durationMilliseconds,
+            summaryJSON: String(decoding: try encoder.encode(StoredSummary(summary: report.summary, skipped: input.skipped)), as: UTF8.self),
+            findingsJSON: String(decoding: try encoder.encode(findings), as: UTF8.self))
+        try await store.insert(stored)
+        return Outcome(review: stored, findings: findings, skipped: input.skipped, cached: false)
+    }
+
+    private func replay(_ outcome: Outcome, to progress: (@Sendable (Event) async throws -> Void)?) async throws {
+        guard let progress else { return }
+        var order: [String] = []
+        var byPath: [String: [Finding]] = [:]
+        for finding in outcome.findings {
+            if byPath[finding.path] == nil { order.append(finding.path) }
+            byPath[finding.path, default: []].append(finding)
+        }
+        for path in order {
+            try await progress(.fileStarted(path))
+            for finding in byPath[path] ?? [] { try await progress(.finding(finding)) }
+            try await progress(.fileDone(path, findings: byPath[path]?.count ?? 0))
+        }
+    }
+
+    /// The summary column: counts and skipped files.
+    struct StoredSummary: Codable {
+        let summary: ReviewReport.Summary
+        let skipped: [FileCollector.Skipped]
+    }
+
+    /// A stored review with its findings decoded.
+    public static func outcome(_ review: StoredReview, cached: Bool) throws -> Outcome {
+        let decoder = JSONDecoder()
+        let findings = review.findingsJSON.isEmpty ? [] : try decoder.decode([Finding].self, from: Data(review.findingsJSON.utf8))
+        let summary = try decoder.decode(StoredSummary.self, from: Data(review.summaryJSON.utf8))
+        return Outcome(review: review, findings: findings, skipped: summary.skipped, cached: cached)
+    }
+
+    public func find(organizationID: String, id: String) async throws -> Outcome? {
+        try await store.find(organizationID: organizationID, id: id).map { try Self.outcome($0, cached: false) }
+    }
+
+    public func list(organizationID: String, limit: Int, cursor: String?) async throws -> ReviewStore.Page {
+        try await store.list(organizationID: organizationID, limit: limit, cursor: cursor)
+    }
+}
