@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark helpers (see scripts/bench-http).",
-        subcommands: [BaselineServer.self, RateLimiterBench.self]
+        subcommands: [BaselineServer.self, RateLimiterBench.self, ReviewBench.self]
     )
 
     /// A bare Hummingbird server with the same `/healthz` body and none of Arbiter's middleware: the yardstick.

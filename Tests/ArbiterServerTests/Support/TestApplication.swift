@@ -23,6 +23,7 @@ func testSettings(_ adjust: (inout SecuritySettings) -> Void = { _ in }) -> Secu
     settings.rateLimits.auth = RateLimitPolicy(limit: 10_000, window: .seconds(60))
     settings.rateLimits.read = RateLimitPolicy(limit: 10_000, window: .seconds(60))
     settings.rateLimits.write = RateLimitPolicy(limit: 10_000, window: .seconds(60))
+    settings.rateLimits.review = RateLimitPolicy(limit: 10_000, window: .seconds(60))
     settings.loginLockout = RateLimitPolicy(limit: 1_000, window: .seconds(900))
     adjust(&settings)
     return settings
