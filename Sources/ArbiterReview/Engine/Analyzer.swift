@@ -13,7 +13,7 @@ public struct Analyzer: Sendable {
     /// The distinct keywords of one language's rules, each with the rules that need it.
     struct Plan: Sendable {
         struct Keyword: Sendable {
-            let bytes: [UInt8]
+            let search: ByteSearch
             let caseInsensitive: Bool
             var rules: [Int]
         }
@@ -35,7 +35,7 @@ public struct Analyzer: Sendable {
                         plan.keywords[position].rules.append(index)
                     } else {
                         positions[key] = plan.keywords.count
-                        plan.keywords.append(.init(bytes: keyword, caseInsensitive: rule.caseInsensitive, rules: [index]))
+                        plan.keywords.append(.init(search: ByteSearch(keyword), caseInsensitive: rule.caseInsensitive, rules: [index]))
                     }
                 }
             }
@@ -77,15 +77,13 @@ public struct Analyzer: Sendable {
         for keyword in plan.keywords {
             let haystack = keyword.caseInsensitive ? lowered : bytes
             haystack.withUnsafeBytes { buffer in
-                keyword.bytes.withUnsafeBytes { needle in
-                    var offset = 0
-                    while offset < buffer.count, let position = ByteSearch.find(needle, in: buffer, from: offset) {
-                        let line = lines.line(containing: position)
-                        if source.reportedLines?.contains(source.firstLine + line) ?? true {
-                            for rule in keyword.rules { candidates.append(Int64(line) << 20 | Int64(rule)) }
-                        }
-                        offset = lines.end(of: line) + 1
+                var offset = 0
+                while offset < buffer.count, let position = keyword.search.find(in: buffer, from: offset) {
+                    let line = lines.line(containing: position)
+                    if source.reportedLines?.contains(source.firstLine + line) ?? true {
+                        for rule in keyword.rules { candidates.append(Int64(line) << 20 | Int64(rule)) }
                     }
+                    offset = lines.end(of: line) + 1
                 }
             }
         }

@@ -4,13 +4,13 @@ struct Suppressions {
     /// Rule ids silenced per 0-based line.
     private var silenced: [Int: Set<String>] = [:]
 
-    static let marker = Array("arbiter:ignore".utf8)
+    static let marker = ByteSearch(Array("arbiter:ignore".utf8))
 
     init(bytes: [UInt8], regions: [UInt8], lines: LineTable) {
         var offset = 0
         while offset < bytes.count {
-            guard let position = ByteSearch.find(Self.marker, in: bytes, from: offset) else { break }
-            offset = position + Self.marker.count
+            guard let position = Self.marker.find(in: bytes, from: offset) else { break }
+            offset = position + Self.marker.needle.count
             guard regions[position] == Region.comment.rawValue else { continue }
             let line = lines.line(containing: position)
             let ids = Self.ruleIDs(in: bytes[offset..<lines.end(of: line)])
