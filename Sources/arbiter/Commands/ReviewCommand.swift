@@ -126,10 +126,25 @@ struct ReviewCommand: AsyncParsableCommand {
             data = try SARIFReport.encode(report, rules: rules, toolVersion: ArbiterVersion.current) + Data("\n".utf8)
         }
         if let output {
-            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+            try Self.write(data, to: output)
         } else {
             FileHandle.standardOutput.write(data)
         }
+    }
+
+    /// Writes a report file: a regular file is replaced atomically (readers never see half a report); anything
+    /// else that exists (`/dev/null`, a pipe) is written in place, never replaced.
+    static func write(_ data: Data, to path: String) throws {
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            }
+            defer { try? handle.close() }
+            try handle.write(contentsOf: data)
+            return
+        }
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     private func readStandardInput() throws -> String {
