@@ -50,7 +50,7 @@ struct CorpusTests {
         }
     }
 
-    @Test("every marked line is found, nothing unmarked is, and each category stays above its floor")
+    @Test("precision and recall per category stay above their floors, and every rule has a vulnerable example")
     func precisionAndRecall() async throws {
         let (expected, actual, rules) = try await Self.evaluate()
         let unknown = expected.filter { rules[$0.rule] == nil }
@@ -71,9 +71,9 @@ struct CorpusTests {
             let truePositives = want.intersection(got).count
             let precision = got.isEmpty ? 1 : Double(truePositives) / Double(got.count)
             let recall = want.isEmpty ? 1 : Double(truePositives) / Double(want.count)
+            table += category.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
             table += String(
-                format: "%-12@ %4d %4d %4d  %9.3f  %6.3f\n", category.rawValue as NSString, truePositives, got.count - truePositives,
-                want.count - truePositives, precision, recall)
+                format: " %4d %4d %4d  %9.3f  %6.3f\n", truePositives, got.count - truePositives, want.count - truePositives, precision, recall)
             if let floor = floors[category] {
                 #expect(precision >= floor.precision, "\(category) precision \(precision) under \(floor.precision)")
                 #expect(recall >= floor.recall, "\(category) recall \(recall) under \(floor.recall)")

@@ -116,7 +116,7 @@ public struct Analyzer: Sendable {
                     cwe: rule.definition.cwe, owasp: rule.definition.owasp,
                     snippet: String(text.prefix(Self.snippetLength)), source: "analyzer"))
         }
-        return Self.withoutGenericDuplicates(findings)
+        return Self.withoutDuplicates(findings)
     }
 
     static let snippetLength = 400
@@ -166,11 +166,31 @@ public struct Analyzer: Sendable {
         return text.utf8.distance(from: text.utf8.startIndex, to: index)
     }
 
-    /// Generic rules (entropy-based secrets) give way to a specific rule that found the same weakness on a line.
-    static func withoutGenericDuplicates(_ findings: [Finding]) -> [Finding] {
-        guard findings.contains(where: { $0.ruleID.hasPrefix(genericPrefix) }) else { return findings }
-        let specific = Set(findings.filter { !$0.ruleID.hasPrefix(genericPrefix) }.map { "\($0.line):\($0.cwe ?? "")" })
-        return findings.filter { !$0.ruleID.hasPrefix(genericPrefix) || !specific.contains("\($0.line):\($0.cwe ?? "")") }
+    /// One finding per weakness and line: when several rules report the same CWE on one line (a language's
+    /// hard-coded-password rule, a key-format rule and the entropy rule on one credential), the most severe and
+    /// most confident stays, a specific rule before a generic one.
+    static func withoutDuplicates(_ findings: [Finding]) -> [Finding] {
+        var best: [String: Int] = [:]
+        func rank(_ finding: Finding) -> (Int, Int, Int) {
+            let confidence = finding.confidence == .high ? 2 : finding.confidence == .medium ? 1 : 0
+            return (finding.severity.rank, confidence, finding.ruleID.hasPrefix(genericPrefix) ? 0 : 1)
+        }
+        for (index, finding) in findings.enumerated() {
+            guard let cwe = finding.cwe else { continue }
+            let key = "\(finding.line):\(cwe)"
+            if let current = best[key] {
+                let incumbent = findings[current]
+                if rank(finding) > rank(incumbent) || (rank(finding) == rank(incumbent) && finding.ruleID < incumbent.ruleID) {
+                    best[key] = index
+                }
+            } else {
+                best[key] = index
+            }
+        }
+        return findings.enumerated().filter { index, finding in
+            guard let cwe = finding.cwe else { return true }
+            return best["\(finding.line):\(cwe)"] == index
+        }.map(\.element)
     }
 
     /// Rules whose id starts with this are generic fallbacks.
