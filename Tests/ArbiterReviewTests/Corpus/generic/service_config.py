@@ -2,9 +2,9 @@
 import os
 
 # A random-looking value under a secret-looking name: flagged.
-client_secret = "q8Zr2Lx9Vt4Nw7Bk1Hs5Jd3Mf6Gp0Cy"  # arbiter-expect: GENERIC-SECRET-001
+client_secret = "q8Zr2Lx9Vt4Nw7Bk1Hs5Jd3Mf6Gp0Cy"  # arbiter-expect: PY-SECRET-001
 SETTINGS = {
-    "signing_token": "T3kP9xQ2mW7vL4zR8nB1cY6hJ5dF0gS",  # arbiter-expect: GENERIC-SECRET-001
+    "signing_token": "T3kP9xQ2mW7vL4zR8nB1cY6hJ5dF0gS",  # arbiter-expect: PY-SECRET-001
 }
 
 # Read from the environment: fine.

@@ -39,7 +39,15 @@ func DefaultConfig() Config {
 }
 
 func Open() (*sql.DB, error) {
-	return sql.Open("postgres", "postgres://app:tr0ub4dor@db.internal:5432/app?sslmode=disable") // arbiter-expect: GO-SECRET-002
+	return sql.Open("postgres", "postgres://app:tr0ub4dor@db.internal:5432/app?sslmode=disable") // arbiter-expect: SEC-DBURL-001
+}
+
+func OpenMySQL() (*sql.DB, error) {
+	return sql.Open("mysql", "orders:Sp4rrowHawk@tcp(db.internal:3306)/orders?parseTime=true") // arbiter-expect: GO-SECRET-002
+}
+
+func OpenMySQLSafe() (*sql.DB, error) {
+	return sql.Open("mysql", os.Getenv("MYSQL_USER")+":"+os.Getenv("MYSQL_PASSWORD")+"@tcp(db.internal:3306)/orders")
 }
 
 func OpenSafe() (*sql.DB, error) {

@@ -76,11 +76,11 @@ const config = {
   stripeApiKey: process.env.STRIPE_API_KEY,
   passwordMinLength: 12,
 };
-const API_KEY = 'sk_live_51HxYzAbCdEf0123456789'; // arbiter-expect: JS-SECRET-001
+const API_KEY = 'sk_live_51HxYzAbCdEf0123456789'; // arbiter-expect: SEC-STRIPE-001
 const messages = { password: 'Password is required', passwordHint: 'Use 12 characters' };
 const form = { type: 'password', password: '' };
 
-mongoose.connect('mongodb://admin:hunter22@db.internal:27017/app'); // arbiter-expect: JS-SECRET-003
+mongoose.connect('mongodb://admin:hunter22@db.internal:27017/app'); // arbiter-expect: SEC-DBURL-001
 mongoose.connect(process.env.MONGO_URL || 'mongodb://localhost:27017/app');
 
 // ---- JWT
