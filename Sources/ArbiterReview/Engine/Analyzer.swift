@@ -74,7 +74,8 @@ public struct Analyzer: Sendable {
 
         // Which rules to try on which line.
         var candidates: [Int64] = []
-        for keyword in plan.keywords {
+        let trigrams = TrigramFilter(bytes)
+        for keyword in plan.keywords where trigrams.mayContain(keyword.search.needle) {
             let haystack = keyword.caseInsensitive ? lowered : bytes
             haystack.withUnsafeBytes { buffer in
                 var offset = 0

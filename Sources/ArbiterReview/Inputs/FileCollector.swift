@@ -116,7 +116,10 @@ public struct FileCollector: Sendable {
             return .failure(Skipped(path: candidate.path, reason: .unreadable))
         }
         if data.count > maximumFileSize { return .failure(Skipped(path: candidate.path, reason: .tooLarge)) }
-        if data.prefix(8192).contains(0) { return .failure(Skipped(path: candidate.path, reason: .binary)) }
+        let binary = data.withUnsafeBytes { buffer in
+            buffer.baseAddress.map { memchr($0, 0, min(buffer.count, 8192)) != nil } ?? false
+        }
+        if binary { return .failure(Skipped(path: candidate.path, reason: .binary)) }
         return .success(String(decoding: data, as: UTF8.self))
     }
 }
