@@ -30,7 +30,7 @@ struct ReviewsHTTPTests {
             #expect(created.headers[.location] == "/api/v1/reviews/\(id)")
             #expect(review["cached"] as? Bool == false)
             let findings = try #require(review["findings"] as? [[String: Any]])
-            let secret = try #require(findings.first { $0["rule_id"] as? String == "GENERIC-SECRET-001" })
+            let secret = try #require(findings.first { $0["cwe"] as? String == "CWE-798" })
             #expect(secret["path"] as? String == "app/keys.py")
             #expect(secret["line"] as? Int == 4)
             #expect(secret["source"] as? String == "analyzer")
