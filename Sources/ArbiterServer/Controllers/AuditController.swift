@@ -101,7 +101,7 @@ struct AuditController: Sendable {
             action: try QueryParameters.string(request, "action", maximumLength: 100), outcome: outcome,
             since: try QueryParameters.date(request, "since"), until: try QueryParameters.date(request, "until"))
         let cursor = try QueryParameters.string(request, "cursor", maximumLength: 400)
-        if let cursor, !AuditLog.isValidCursor(cursor) {
+        if let cursor, PageCursor(cursor) == nil {
             throw Problem.badRequest("Query parameter `cursor` must be a next_cursor value from an earlier page.")
         }
         let page = try await audit.list(filter, limit: try QueryParameters.limit(request), cursor: cursor)

@@ -286,7 +286,7 @@ struct ReviewsController: Sendable {
     @Sendable func list(_ request: Request, context: ArbiterRequestContext) async throws -> Page {
         let principal = try context.requirePrincipal()
         let cursor = try QueryParameters.string(request, "cursor", maximumLength: 400)
-        if let cursor, !ReviewStore.isValidCursor(cursor) {
+        if let cursor, PageCursor(cursor) == nil {
             throw Problem.badRequest("Query parameter `cursor` must be a next_cursor value from an earlier page.")
         }
         let page = try await service.list(organizationID: principal.organizationID, limit: try QueryParameters.limit(request), cursor: cursor)

@@ -105,7 +105,7 @@ public struct AuditLog: Sendable {
     /// Entries matching `filter`, newest first, at most `limit` (capped at 100), after `cursor`.
     public func list(_ filter: Filter, limit: Int, cursor: String?) async throws -> Page {
         let limit = min(max(limit, 1), 100)
-        let position = cursor.flatMap(Self.decodeCursor)
+        let position = cursor.flatMap(PageCursor.init)
         let rows = try await database.read { executor in
             // Every condition is always present and switched off by a NULL parameter, so the text never varies.
             // The casts tell PostgreSQL each parameter's type where `IS NULL` alone would not.
@@ -125,7 +125,7 @@ public struct AuditLog: Sendable {
                 """)
         }
         let records = try rows.prefix(limit).map(Self.record)
-        let next = rows.count > limit ? records.last.map { Self.encodeCursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        let next = rows.count > limit ? records.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).text } : nil
         return Page(records: records, nextCursor: next)
     }
 
@@ -215,19 +215,6 @@ public struct AuditLog: Sendable {
             event: event, previousHash: try row.decode("prev_hash"), hash: try row.decode("hash"))
     }
 
-    static func encodeCursor(createdAt: Date, id: String) -> String {
-        Data("\(createdAt.unixMilliseconds):\(id)".utf8).base64EncodedString()
-    }
-
-    /// Whether `cursor` is one this log handed out.
-    public static func isValidCursor(_ cursor: String) -> Bool { decodeCursor(cursor) != nil }
-
-    static func decodeCursor(_ cursor: String) -> (createdAt: Date, id: String)? {
-        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let milliseconds = Int64(parts[0]) else { return nil }
-        return (Date(unixMilliseconds: milliseconds), String(parts[1]))
-    }
 }
 
 /// The audit chain's key: given, or made or opened once and then kept.

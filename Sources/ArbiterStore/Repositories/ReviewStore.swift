@@ -84,7 +84,7 @@ public struct ReviewStore: Sendable {
     /// At most `limit` (capped at 100) reviews after `cursor`, newest first, without their findings.
     public func list(organizationID: String, limit: Int, cursor: String?) async throws -> Page {
         let limit = min(max(limit, 1), 100)
-        let position = cursor.flatMap(Self.decodeCursor)
+        let position = cursor.flatMap(PageCursor.init)
         let rows = try await database.read { executor in
             try await executor.query(
                 """
@@ -99,22 +99,8 @@ public struct ReviewStore: Sendable {
                 """)
         }
         let reviews = try rows.prefix(limit).map(Self.review)
-        let next = rows.count > limit ? reviews.last.map { Self.encodeCursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        let next = rows.count > limit ? reviews.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).text } : nil
         return Page(reviews: reviews, nextCursor: next)
-    }
-
-    /// Whether `cursor` is one this store handed out.
-    public static func isValidCursor(_ cursor: String) -> Bool { decodeCursor(cursor) != nil }
-
-    static func encodeCursor(createdAt: Date, id: String) -> String {
-        Data("\(createdAt.unixMilliseconds):\(id)".utf8).base64EncodedString()
-    }
-
-    static func decodeCursor(_ cursor: String) -> (createdAt: Date, id: String)? {
-        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let milliseconds = Int64(parts[0]) else { return nil }
-        return (Date(unixMilliseconds: milliseconds), String(parts[1]))
     }
 
     static func review(_ row: SQLRow) throws -> StoredReview {
