@@ -143,9 +143,11 @@ public final class ArbiterProcess: @unchecked Sendable {
 
     /// Runs `arbiter` with `arguments` to completion and returns its exit status and output.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
+        _ arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil, input: String? = nil,
+        timeout: Duration = .seconds(60)
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let child = try ArbiterProcess(arguments, environment: environment)
+        let child = try ArbiterProcess(arguments, environment: environment, workingDirectory: workingDirectory)
+        if let input { try child.write(input) }
         let status = try await child.waitForExit(timeout: timeout)
         return (status, child.standardOutput, child.standardError)
     }
