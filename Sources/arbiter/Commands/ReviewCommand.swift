@@ -17,14 +17,16 @@ struct ReviewCommand: AsyncParsableCommand {
             Exit status: 0 no finding at or above --fail-on, 1 findings at or above --fail-on, 2 usage or input error.
 
             Examples:
-              arbiter review src/                                  # text report of a folder
-              arbiter review --git-range origin/main..HEAD         # only lines changed on this branch
-              arbiter review --changed                             # uncommitted changes in the working tree
-              git diff main | arbiter review --diff -              # a diff from standard input
-              arbiter review --format sarif --output arbiter.sarif --fail-on high .
+              arbiter review src/
+              arbiter review --git-range origin/main..HEAD
+              arbiter review --changed
+              git diff main | arbiter review --diff -
+              arbiter review --format sarif --output arbiter.sarif .
 
-            In a CI job (GitHub Actions):
-              - run: arbiter review --git-range "origin/${{ github.base_ref }}..HEAD" --format sarif --output arbiter.sarif
+            In a CI job (GitHub Actions), upload SARIF for code scanning:
+              - run: >
+                  arbiter review --format sarif --output arbiter.sarif
+                  --git-range "origin/${{ github.base_ref }}..HEAD"
               - uses: github/codeql-action/upload-sarif@v3
                 if: always()
                 with: { sarif_file: arbiter.sarif }
