@@ -212,7 +212,7 @@ public final class AuthService: Sendable {
     static func bearerCredential(_ header: String) -> String? {
         var bytes = Substring(header).utf8[...]
         while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
-        let scheme = Array("bearer".utf8)
+        let scheme = Self.bearerScheme
         guard bytes.count > scheme.count + 1,
             zip(bytes.prefix(scheme.count), scheme).allSatisfy({ ($0 | 0x20) == $1 }),
             bytes.dropFirst(scheme.count).first == UInt8(ascii: " ")
@@ -223,6 +223,9 @@ public final class AuthService: Sendable {
         guard !credential.isEmpty, !credential.contains(UInt8(ascii: " ")) else { return nil }
         return String(Substring(credential))
     }
+
+    /// The scheme name, lower-case, as bytes: made once, not on every request.
+    private static let bearerScheme = Array("bearer".utf8)
 
     private func authenticateAPIKey(_ presented: String) async throws -> Principal {
         guard let prefix = Credentials.apiKeyPrefix(presented), let (key, hash) = try await apiKeys.find(prefix: prefix) else {
