@@ -6,13 +6,17 @@ extension ReviewsController {
         "CreateReview": [
             "type": "object",
             "description": "Exactly one of `files` and `diff`.",
+            "oneOf": [["required": ["files"]], ["required": ["diff"]]],
             "properties": [
                 "files": [
                     "type": "array", "minItems": 1, "maxItems": .number(Double(maximumFiles)),
                     "items": [
                         "type": "object", "required": ["path", "content"],
                         "properties": [
-                            "path": ["type": "string", "minLength": 1, "maxLength": .number(Double(maximumPathLength))],
+                            "path": [
+                                "type": "string", "minLength": 1, "maxLength": .number(Double(maximumPathLength)),
+                                "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$", "description": "A label for the file; no control characters.",
+                            ],
                             "content": ["type": "string"],
                         ],
                     ],

@@ -75,7 +75,10 @@ struct SecretsController: Sendable {
             RouteDocumentation(
                 method: .delete, path: "/api/v1/secrets/{name}", operationID: "deleteSecret", summary: "Delete a secret.",
                 tags: ["secrets"], access: .requires(.manageSecrets),
-                responses: [204: .init("Deleted.", contentType: nil), 404: .problem("No such secret in your organization.")]),
+                responses: [
+                    204: .init("Deleted.", contentType: nil), 400: .problem("Invalid name."),
+                    404: .problem("No such secret in your organization."),
+                ]),
             use: delete)
     }
 
