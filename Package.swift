@@ -62,10 +62,37 @@ let package = Package(
             resources: [.copy("Rules")],
             swiftSettings: swiftSettings
         ),
+        // Model providers (OpenAI-compatible, Anthropic), the fallback chain with breakers, retries, limits and caches,
+        // versioned prompts (data in PromptTemplates/), defensive parsing of model answers.
+        .target(
+            name: "ArbiterAI",
+            dependencies: [
+                "ArbiterReview",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("PromptTemplates")],
+            swiftSettings: swiftSettings
+        ),
+        // A model provider for tests and `arbiter bench gateway`: a real HTTP server on loopback speaking both wire formats.
+        .target(
+            name: "ArbiterFakeProvider",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application: routes, request context, middleware, OpenAPI.
         .target(
             name: "ArbiterServer",
             dependencies: [
+                "ArbiterAI",
                 "ArbiterCore",
                 "ArbiterReview",
                 "ArbiterStore",
@@ -82,11 +109,14 @@ let package = Package(
         .executableTarget(
             name: "arbiter",
             dependencies: [
+                "ArbiterAI",
                 "ArbiterCore",
+                "ArbiterFakeProvider",
                 "ArbiterReview",
                 "ArbiterServer",
                 "ArbiterStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -113,6 +143,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ArbiterAITests",
+            dependencies: [
+                "ArbiterAI", "ArbiterFakeProvider", "ArbiterReview",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ArbiterReviewTests",
             dependencies: ["ArbiterReview"],
             exclude: ["Corpus"],
@@ -126,7 +164,9 @@ let package = Package(
         .testTarget(
             name: "ArbiterServerTests",
             dependencies: [
+                "ArbiterAI",
                 "ArbiterCore",
+                "ArbiterFakeProvider",
                 "ArbiterServer",
                 "ArbiterStore",
                 "ArbiterTestSupport",

@@ -84,7 +84,7 @@ struct ProbeTests {
                     }
                     #expect(try await client.send(.get, "/api/v1/version").status == .unauthorized)
                 }
-                await dependencies.credentials.shutdown()
+                await dependencies.shutdown()
             }
             #expect(ids.value.count == 4)
             #expect(Set(ids.value).count == 1)

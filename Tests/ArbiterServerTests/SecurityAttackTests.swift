@@ -228,7 +228,7 @@ struct AuthorizationAttackTests {
                 #expect(response.status == .forbidden)
                 #expect(!response.text.contains("should never be seen"))
             }
-            await dependencies.credentials.shutdown()
+            await dependencies.shutdown()
         }
     }
 }

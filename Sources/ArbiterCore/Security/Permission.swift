@@ -16,12 +16,17 @@ public enum Permission: String, CaseIterable, Sendable {
     case createReview = "reviews:create"
     /// Read the organization's reviews.
     case readReviews = "reviews:read"
+    /// Configure model providers and the reviewer chain (they decide where code is sent and what is spent).
+    case manageAI = "ai:manage"
+    /// Read model usage and cost.
+    case readUsage = "usage:read"
 
     /// The least role that holds this permission.
     public var minimumRole: Role {
         switch self {
         case .readSelf, .readVersion, .readReviews: .viewer
         case .createReview: .developer
+        case .manageAI, .readUsage: .maintainer
         case .manageAPIKeys, .manageUsers, .manageSecrets, .readAudit: .admin
         }
     }
@@ -29,8 +34,8 @@ public enum Permission: String, CaseIterable, Sendable {
     /// Whether an API key (a service account) may use it. Managing people, keys and secrets takes a person.
     public var allowsServiceAccounts: Bool {
         switch self {
-        case .readSelf, .readVersion, .readAudit, .createReview, .readReviews: true
-        case .manageAPIKeys, .manageUsers, .manageSecrets: false
+        case .readSelf, .readVersion, .readAudit, .createReview, .readReviews, .readUsage: true
+        case .manageAPIKeys, .manageUsers, .manageSecrets, .manageAI: false
         }
     }
 }

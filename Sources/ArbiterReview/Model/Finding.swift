@@ -20,6 +20,26 @@ public struct Finding: Codable, Sendable, Hashable {
     /// Who produced the finding: `analyzer` for the built-in rules.
     public var source: String
 
+    public init(
+        ruleID: String, path: String, line: Int, column: Int, endColumn: Int, severity: Severity, category: Category,
+        confidence: Confidence, message: String, fix: String?, cwe: String?, owasp: String?, snippet: String, source: String
+    ) {
+        self.ruleID = ruleID
+        self.path = path
+        self.line = line
+        self.column = column
+        self.endColumn = endColumn
+        self.severity = severity
+        self.category = category
+        self.confidence = confidence
+        self.message = message
+        self.fix = fix
+        self.cwe = cwe
+        self.owasp = owasp
+        self.snippet = snippet
+        self.source = source
+    }
+
     enum CodingKeys: String, CodingKey {
         case ruleID = "rule_id"
         case path, line, column

@@ -37,6 +37,9 @@ public func buildRouter(
         SecretsController(secrets: dependencies.secrets, cipher: dependencies.cipher).register(on:),
         AuditController(audit: dependencies.audit).register(on:),
         ReviewsController(service: dependencies.reviews).register(on:),
+        ProvidersController(ai: dependencies.ai).register(on:),
+        ReviewerConfigController(ai: dependencies.ai).register(on:),
+        UsageController(ai: dependencies.ai, clock: dependencies.clock).register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -62,7 +65,8 @@ public func buildRouter(
 /// Every schema the controllers publish.
 let componentSchemas: [String: JSONValue] = [
     HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
-    SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ["Problem": .problemSchema],
+    SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ProvidersController.schemas,
+    ReviewerConfigController.schemas, UsageController.schemas, ["Problem": .problemSchema],
 ].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.

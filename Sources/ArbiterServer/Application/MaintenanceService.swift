@@ -3,8 +3,8 @@ import ArbiterStore
 import Logging
 import ServiceLifecycle
 
-/// Housekeeping on a timer: prunes the audit log per retention, drops spent rate-limit counters and expired refresh
-/// tokens. Safe to run on every replica at once: each step is idempotent and locks what it changes.
+/// Housekeeping on a timer: prunes the audit log per retention, drops spent rate-limit counters, expired refresh
+/// tokens and expired cached model answers. Safe to run on every replica at once: each step is idempotent and locks what it changes.
 public struct MaintenanceService: Service {
     let dependencies: ServerDependencies
     let interval: Duration
@@ -38,6 +38,7 @@ public struct MaintenanceService: Service {
             // Counters older than two of the longest windows can no longer affect a decision.
             try await dependencies.limiter.purge(olderThan: .seconds(2 * 86_400))
             try await dependencies.sessions.purgeExpired()
+            try await dependencies.ai.store.purgeExpiredAnswers()
         } catch {
             logger.warning("maintenance failed; retrying later", metadata: ["error": "\(error)"])
         }

@@ -1,3 +1,4 @@
+import ArbiterAI
 import ArbiterCore
 import ArbiterReview
 import ArbiterStore
@@ -22,6 +23,8 @@ public struct ServerDependencies: Sendable {
     public let clock: any WallClock
     /// Code reviews: the analyzer with its rules, and where reviews are kept.
     public let reviews: ReviewService
+    /// Model providers, the reviewer chain, usage and the answer cache.
+    public let ai: AIService
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
@@ -33,7 +36,7 @@ public struct ServerDependencies: Sendable {
     public static func make(
         database: any SQLDatabase, settings: SecuritySettings, secrets: LoadedSecrets, clock: any WallClock = SystemWallClock(),
         ids: any IDGenerator = UUIDv7Generator(), passwordHasher: PasswordHasher = PasswordHasher(),
-        readinessTimeout: Duration = .seconds(2), reviewer: Reviewer? = nil
+        readinessTimeout: Duration = .seconds(2), reviewer: Reviewer? = nil, gatewayOptions: GatewayOptions = GatewayOptions()
     ) async throws -> ServerDependencies {
         let cipher = SecretCipher(masterKey: secrets.masterKey)
         let audit = AuditLog(database: database, ids: ids, clock: clock, cipher: cipher)
@@ -44,16 +47,28 @@ public struct ServerDependencies: Sendable {
             database.dialect == .postgres ? SQLRateLimiter(database: database, clock: clock) : InMemoryRateLimiter(clock: clock)
         let tokens = await TokenService(secret: secrets.jwtSecret, accessTokenTTL: settings.accessTokenTTL, clock: clock)
         let credentials = try Credentials(hasher: passwordHasher)
+        let secretStore = SecretStore(database: database, audit: audit, clock: clock)
+        let aiStore = AIStore(database: database, audit: audit, clock: clock)
+        let ai = AIService(
+            store: aiStore,
+            gateway: ModelGateway(options: gatewayOptions, sharedCache: DatabaseAnswerCache(store: aiStore, clock: clock)),
+            secrets: secretStore, cipher: cipher, ids: ids, clock: clock)
         let auth = AuthService(
             identities: identities, sessions: sessions, apiKeys: apiKeys, audit: audit, limiter: limiter, tokens: tokens,
             credentials: credentials, settings: settings, clock: clock)
         return ServerDependencies(
             database: database, migrator: Migrator(database: database, clock: clock),
             instances: SQLInstanceRepository(database: database, ids: ids, clock: clock), audit: audit, identities: identities,
-            sessions: sessions, apiKeys: apiKeys, secrets: SecretStore(database: database, audit: audit, clock: clock),
+            sessions: sessions, apiKeys: apiKeys, secrets: secretStore,
             limiter: limiter, tokens: tokens, credentials: credentials, cipher: cipher, auth: auth,
             settings: settings, clock: clock,
-            reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ids: ids, clock: clock),
-            readinessTimeout: readinessTimeout)
+            reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ai: ai, ids: ids, clock: clock),
+            ai: ai, readinessTimeout: readinessTimeout)
+    }
+
+    /// Stops the password-hashing workers and closes the model providers' connections.
+    public func shutdown() async {
+        await credentials.shutdown()
+        await ai.gateway.shutdown()
     }
 }

@@ -27,6 +27,46 @@ extension ReviewsController {
                     "description": "Review every file as this language instead of detecting it from the file name.",
                 ],
                 "min_severity": ["type": "string", "enum": .array(Severity.allCases.map { .string($0.rawValue) })],
+                "models": [
+                    "type": "string", "enum": .array(ReviewService.ModelMode.allCases.map { .string($0.rawValue) }),
+                    "description": .string(
+                        "auto (default): the model chain when configured, the analyzer alone when no model answers; "
+                            + "off: the analyzer only; required: 503 unless a model answered every part."),
+                ],
+            ],
+        ],
+        "ModelAttempt": [
+            "type": "object", "required": ["tier", "provider", "model", "outcome", "calls", "duration_ms", "cost_micros"],
+            "properties": [
+                "tier": ["type": "integer", "minimum": 1], "provider": ["type": "string"], "model": ["type": "string"],
+                "outcome": ["type": "string", "enum": ["answered", "cached", "failed", "skipped"]],
+                "reason": [
+                    "type": "string",
+                    "description": .string(
+                        "circuit_open, queue_full, over_budget, context_too_small, timeout, transport, rate_limited, "
+                            + "server_error, client_error or malformed_response."),
+                ],
+                "detail": ["type": "string"], "calls": ["type": "integer"], "duration_ms": ["type": "number"],
+                "usage": [
+                    "type": "object", "required": ["input_tokens", "output_tokens", "estimated"],
+                    "properties": ["input_tokens": ["type": "integer"], "output_tokens": ["type": "integer"], "estimated": ["type": "boolean"]],
+                ],
+                "cost_micros": ["type": "integer"],
+            ],
+        ],
+        "ModelSummary": [
+            "type": "object",
+            "required": [
+                "mode", "configuration_revision", "prompt_version", "prompts", "answered", "dropped", "repaired", "cost_micros", "warnings",
+                "attempts",
+            ],
+            "properties": [
+                "mode": ["type": "string"], "configuration_revision": ["type": "integer"], "prompt_version": ["type": "string"],
+                "prompts": ["type": "integer", "description": "Parts the input was split into to fit the context windows."],
+                "answered": ["type": "integer"], "dropped": ["type": "integer", "description": "Unusable model findings left out."],
+                "repaired": ["type": "integer", "description": "Malformed or cut answers that were repaired."],
+                "cost_micros": ["type": "integer"], "warnings": ["type": "array", "items": ["type": "string"]],
+                "attempts": ["type": "array", "items": .ref("ModelAttempt")],
             ],
         ],
         "Finding": [
@@ -40,7 +80,7 @@ extension ReviewsController {
                 "category": ["type": "string", "enum": .array(ArbiterReview.Category.allCases.map { .string($0.rawValue) })],
                 "confidence": ["type": "string", "enum": ["low", "medium", "high"]],
                 "message": ["type": "string"], "fix": ["type": "string"], "cwe": ["type": "string"], "owasp": ["type": "string"],
-                "snippet": ["type": "string"], "source": ["type": "string", "description": "Who found it: `analyzer` for the built-in rules."],
+                "snippet": ["type": "string"], "source": ["type": "string", "description": "Who found it: `analyzer` for the built-in rules, `ai:<provider>/<model>` for a model."],
             ],
         ],
         "ReviewSummary": [
@@ -65,6 +105,7 @@ extension ReviewsController {
                     "items": ["type": "object", "required": ["path", "reason"], "properties": ["path": ["type": "string"], "reason": ["type": "string"]]],
                 ],
                 "findings": ["type": "array", "items": .ref("Finding")],
+                "models": .ref("ModelSummary"),
             ],
         ],
         "ReviewListItem": [

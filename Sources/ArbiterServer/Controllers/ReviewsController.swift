@@ -1,3 +1,4 @@
+import ArbiterAI
 import ArbiterCore
 import ArbiterReview
 import ArbiterStore
@@ -6,7 +7,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Code reviews by the built-in analyzer: submit files or a diff, read them back, list them.
+/// Code reviews by the built-in analyzer and the organization's model chain: submit files or a diff, read them
+/// back, list them.
 struct ReviewsController: Sendable {
     let service: ReviewService
 
@@ -25,9 +27,10 @@ struct ReviewsController: Sendable {
         let diff: String?
         let language: String?
         let minSeverity: String?
+        let models: String?
 
         enum CodingKeys: String, CodingKey {
-            case files, diff, language
+            case files, diff, language, models
             case minSeverity = "min_severity"
         }
     }
@@ -44,6 +47,7 @@ struct ReviewsController: Sendable {
         let bytesReviewed: Int
         let durationMilliseconds: Double
         let skipped: [FileCollector.Skipped]
+        let models: ReviewService.ModelSummary?
         let findings: [Finding]?
 
         init(_ outcome: ReviewService.Outcome, includeFindings: Bool = true) {
@@ -58,11 +62,12 @@ struct ReviewsController: Sendable {
             bytesReviewed = review.byteCount
             durationMilliseconds = review.durationMilliseconds
             skipped = outcome.skipped
+            models = outcome.models
             findings = includeFindings ? outcome.findings : nil
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, cached, summary, skipped, findings
+            case id, cached, summary, skipped, findings, models
             case createdAt = "created_at", createdBy = "created_by", analyzerVersion = "analyzer_version"
             case filesReviewed = "files_reviewed", bytesReviewed = "bytes_reviewed", durationMilliseconds = "duration_ms"
         }
@@ -104,8 +109,9 @@ struct ReviewsController: Sendable {
         api.on(
             RouteDocumentation(
                 method: .post, path: "/api/v1/reviews", operationID: "createReview",
-                summary: "Review files or a unified diff with the built-in analyzer. With Accept: text/event-stream the progress "
-                    + "streams as Server-Sent Events (file_started, finding, file_done, summary).",
+                summary: "Review files or a unified diff with the built-in analyzer and, when configured, the model chain. With "
+                    + "Accept: text/event-stream the progress streams as Server-Sent Events (file_started, finding, file_done, "
+                    + "model_started, model_progress, model_attempt, summary).",
                 tags: ["reviews"], access: .requires(.createReview), rateLimiting: .review, requestBody: .ref("CreateReview"),
                 responses: [
                     201: .init("A new review.", schema: .ref("Review")),
@@ -113,6 +119,7 @@ struct ReviewsController: Sendable {
                     400: .problem("The body is not the JSON this route takes."),
                     413: .problem("The request or its contents exceed the size limit."),
                     422: .problem("The input cannot be reviewed as given: the detail names the field and the limit."),
+                    503: .problem("`models: required` and no model could answer; see Retry-After."),
                 ]),
             use: create)
         api.on(
@@ -157,6 +164,22 @@ struct ReviewsController: Sendable {
         } else {
             minimum = .info
         }
+        let models: ReviewService.ModelMode
+        if let name = body.models {
+            guard let mode = ReviewService.ModelMode(rawValue: name) else {
+                throw Self.unprocessable(
+                    "Field `models` is '\(name.prefix(40))'; use one of \(ReviewService.ModelMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            models = mode
+        } else {
+            models = .auto
+        }
+        var input = try sources(from: body, language: language, minimum: minimum)
+        input.models = models
+        return input
+    }
+
+    func sources(from body: CreateReview, language: Language?, minimum: Severity) throws -> ReviewService.Input {
         switch (body.files, body.diff) {
         case (nil, nil), (.some, .some):
             throw Self.unprocessable("Send exactly one of `files` (an array of {path, content}) and `diff` (a unified diff).")
@@ -251,6 +274,13 @@ struct ReviewsController: Sendable {
                             case .fileStarted(let path): try send("file_started", FileProgress(path: path, findings: nil))
                             case .finding(let finding): try send("finding", finding)
                             case .fileDone(let path, let count): try send("file_done", FileProgress(path: path, findings: count))
+                            case .model(.finding(let finding)): try send("finding", finding)
+                            case .model(.gateway(.attemptStarted(let tier, let provider, let model), let prompt)):
+                                try send("model_started", ModelProgress(prompt: prompt, tier: tier, provider: provider, model: model))
+                            case .model(.gateway(.progress(let tier, let characters), let prompt)):
+                                try send("model_progress", ModelProgress(prompt: prompt, tier: tier, characters: characters))
+                            case .model(.gateway(.attemptFinished(let attempt), let prompt)):
+                                try send("model_attempt", ModelAttempt(prompt: prompt, attempt: attempt))
                             }
                         }
                         try send("summary", ReviewResponse(outcome, includeFindings: false))
@@ -272,6 +302,27 @@ struct ReviewsController: Sendable {
     struct FileProgress: Encodable {
         let path: String
         let findings: Int?
+    }
+
+    struct ModelProgress: Encodable {
+        let prompt: Int
+        let tier: Int
+        var provider: String? = nil
+        var model: String? = nil
+        var characters: Int? = nil
+    }
+
+    struct ModelAttempt: Encodable {
+        let prompt: Int
+        let attempt: Attempt
+
+        func encode(to encoder: any Encoder) throws {
+            try attempt.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(prompt, forKey: .prompt)
+        }
+
+        enum CodingKeys: String, CodingKey { case prompt }
     }
 
     @Sendable func get(_ request: Request, context: ArbiterRequestContext) async throws -> ReviewResponse {

@@ -43,5 +43,6 @@ extension Migration {
         .createSecretsAndLimits,
         .createDatabaseRoles,
         .createReviews,
+        .createAIGateway,
     ]
 }

@@ -121,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             outcome = .failure(error)
         }
-        await dependencies.credentials.shutdown()
+        await dependencies.shutdown()
         do {
             try outcome.get()
         } catch let error as StartupError {

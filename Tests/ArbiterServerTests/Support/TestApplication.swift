@@ -54,7 +54,7 @@ func withTestApplication(
         let api = buildRouter(dependencies: dependencies, additionalRoutes: additionalRoutes)
         let app = Application(router: api.router, logger: logger)
         try await app.test(.router) { client in try await body(client, dependencies) }
-        await dependencies.credentials.shutdown()
+        await dependencies.shutdown()
     }
 }
 
