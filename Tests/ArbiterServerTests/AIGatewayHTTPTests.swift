@@ -4,11 +4,14 @@ import ArbiterFakeProvider
 import ArbiterServer
 import ArbiterStore
 import ArbiterTestSupport
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
+import NIOHTTP1
 import Testing
 
 /// Providers, the reviewer chain, model reviews, usage and the shared cache, through the real router on both
@@ -144,6 +147,11 @@ struct AIGatewayHTTPTests {
                 #expect(total["cost_micros"] as? Int == 15_000)
                 let byModel = try #require(try usage.json["by_model"] as? [[String: Any]])
                 #expect(byModel.first?["key"] as? String == "fake/model-a")
+                let byActor = try #require(try usage.json["by_actor"] as? [[String: Any]])
+                #expect(byActor.count == 1)
+                #expect((byActor.first?["key"] as? String)?.hasPrefix("user:") == true)
+                let byDay = try #require(try usage.json["by_day"] as? [[String: Any]])
+                #expect(byDay.count == 1 && byDay.first?["calls"] as? Int == 1)
                 #expect(try await client.send(.get, "/api/v1/usage?from=2026-13-01", token: tokens.maintainer).status == .badRequest)
                 #expect(try await client.send(.get, "/api/v1/usage", token: tokens.developer).status == .forbidden)
 
@@ -265,6 +273,50 @@ struct AIGatewayHTTPTests {
                 }
                 await first.shutdown()
                 await second.shutdown()
+            }
+        }
+    }
+
+    @Test("a streaming client that disconnects cancels the upstream model call", .timeLimit(.minutes(2)))
+    func disconnectCancelsUpstream() async throws {
+        try await FakeModelServer.run { fake in
+            fake.setDefault(.trickle(String(repeating: "x", count: 16 * 400), interval: .milliseconds(25)))
+            try await withTestDatabase(.sqlite) { database, _ in
+                try await Migrator(database: database).migrate()
+                let dependencies = try await testDependencies(database)
+                try await dependencies.audit.prepare()
+                let app = Application(
+                    router: buildRouter(dependencies: dependencies).router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                    logger: testLogger())
+                try await app.test(.live) { client in
+                    let tokens = try await Self.configure(client, dependencies, fake: fake)
+                    _ = try await client.send(
+                        .put, "/api/v1/reviewer-config", token: tokens.maintainer,
+                        json: #"{"tiers":[{"provider":"fake","model":"model-a","context_window":16000,"max_output_tokens":1000}],"streaming":true}"#)
+                    let port = try #require(client.port)
+                    let reader = Task {
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/reviews")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(tokens.developer)")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.headers.add(name: "Accept", value: "text/event-stream")
+                        request.body = .bytes(ByteBuffer(string: Self.review()))
+                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                        var received = ""
+                        for try await chunk in response.body {
+                            received += String(buffer: chunk)
+                            // Hang up once the model is streaming.
+                            if received.contains("event: model_progress") { return received }
+                        }
+                        return received
+                    }
+                    let seen = try await reader.value
+                    #expect(seen.contains("event: model_started"))
+                    for _ in 0..<400 where fake.abandoned == 0 { try await Task.sleep(for: .milliseconds(25)) }
+                    #expect(fake.abandoned == 1, "the upstream stream was not cancelled")
+                    #expect(fake.requestCount == 1)
+                }
+                await dependencies.shutdown()
             }
         }
     }

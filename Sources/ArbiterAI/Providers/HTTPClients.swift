@@ -26,6 +26,8 @@ public final class HTTPClients: Sendable {
             configuration.timeout = .init(connect: .init(timeouts.connect), read: .init(timeouts.read))
             configuration.redirectConfiguration = .disallow
             configuration.decompression = .disabled
+            // The default of 8 connections per host would queue calls below a tier's own concurrency limit.
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[key] = client
             return client

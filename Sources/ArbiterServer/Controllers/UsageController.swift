@@ -46,26 +46,28 @@ struct UsageController: Sendable {
         let total: Total
         let byModel: [Total]
         let byDay: [Total]
+        let byActor: [Total]
         let budget: Budget
         let cache: ModelGateway.Statistics
 
-        enum CodingKeys: String, CodingKey { case from, to, total, budget, cache, byModel = "by_model", byDay = "by_day" }
+        enum CodingKeys: String, CodingKey { case from, to, total, budget, cache, byModel = "by_model", byDay = "by_day", byActor = "by_actor" }
     }
 
     static let schemas: [String: JSONValue] = [
         "UsageTotal": [
             "type": "object", "required": ["key", "calls", "input_tokens", "output_tokens", "cost_micros", "cost_usd"],
             "properties": [
-                "key": ["type": "string", "description": "provider/model, a day, or `total`."], "calls": ["type": "integer"],
+                "key": ["type": "string", "description": "provider/model, a day, user:<id> or api_key:<id>, or `total`."], "calls": ["type": "integer"],
                 "input_tokens": ["type": "integer"], "output_tokens": ["type": "integer"],
                 "cost_micros": ["type": "integer", "description": "Millionths of a US dollar."], "cost_usd": ["type": "number"],
             ],
         ],
         "Usage": [
-            "type": "object", "required": ["from", "to", "total", "by_model", "by_day", "budget", "cache"],
+            "type": "object", "required": ["from", "to", "total", "by_model", "by_day", "by_actor", "budget", "cache"],
             "properties": [
                 "from": ["type": "string", "format": "date"], "to": ["type": "string", "format": "date"], "total": .ref("UsageTotal"),
                 "by_model": ["type": "array", "items": .ref("UsageTotal")], "by_day": ["type": "array", "items": .ref("UsageTotal")],
+                "by_actor": ["type": "array", "items": .ref("UsageTotal"), "description": "Per user or API key, most expensive first."],
                 "budget": [
                     "type": "object", "required": ["month_to_date_usd"],
                     "properties": [
@@ -88,7 +90,7 @@ struct UsageController: Sendable {
         api.on(
             RouteDocumentation(
                 method: .get, path: "/api/v1/usage", operationID: "getUsage",
-                summary: "Model tokens and cost by model and by day (UTC), and the month's spend against the budget.",
+                summary: "Model tokens and cost by model, by day (UTC) and by user or API key, and the month's spend against the budget.",
                 tags: ["ai"], access: .requires(.readUsage),
                 queryParameters: [
                     ("from", ["type": "string", "format": "date"], "First day, YYYY-MM-DD (default: the first of this month)."),
@@ -115,13 +117,15 @@ struct UsageController: Sendable {
         let from = try Self.day(request, "from") ?? String(today.prefix(8)) + "01"
         let to = try Self.day(request, "to") ?? today
         guard from <= to else { throw Problem.badRequest("`from` (\(from)) is after `to` (\(to)).") }
-        let (byModel, byDay) = try await ai.store.totals(organizationID: principal.organizationID, from: from, through: to)
+        let totals = try await ai.store.totals(organizationID: principal.organizationID, from: from, through: to)
+        let byModel = totals.byModel
         let total = UsageTotal(
             key: "total", calls: byModel.reduce(0) { $0 + $1.calls }, inputTokens: byModel.reduce(0) { $0 + $1.inputTokens },
             outputTokens: byModel.reduce(0) { $0 + $1.outputTokens }, costMicros: byModel.reduce(0) { $0 + $1.costMicros })
         let budget = try await ai.configuration(organizationID: principal.organizationID)?.0.budget
         return UsageResponse(
-            from: from, to: to, total: Total(total), byModel: byModel.map(Total.init), byDay: byDay.map(Total.init),
+            from: from, to: to, total: Total(total), byModel: byModel.map(Total.init), byDay: totals.byDay.map(Total.init),
+            byActor: totals.byActor.map(Total.init),
             budget: Budget(
                 softLimit: budget?.softLimit, hardLimit: budget?.hardLimit,
                 monthToDate: Double(try await ai.monthToDate(organizationID: principal.organizationID)) / 1_000_000),

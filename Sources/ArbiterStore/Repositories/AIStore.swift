@@ -218,8 +218,16 @@ public struct AIStore: Sendable {
         }
     }
 
-    /// Totals per model and per day for days `from` through `through`.
-    public func totals(organizationID: String, from: String, through: String) async throws -> (byModel: [UsageTotal], byDay: [UsageTotal]) {
+    /// Usage of a period grouped three ways.
+    public struct Totals: Sendable {
+        public let byModel: [UsageTotal]
+        public let byDay: [UsageTotal]
+        /// Per user or API key (`user:<id>`, `api_key:<id>`).
+        public let byActor: [UsageTotal]
+    }
+
+    /// Totals per model, per day and per actor for days `from` through `through`.
+    public func totals(organizationID: String, from: String, through: String) async throws -> Totals {
         try await database.read { executor in
             func totals(_ rows: [SQLRow]) throws -> [UsageTotal] {
                 try rows.map {
@@ -242,7 +250,14 @@ public struct AIStore: Sendable {
                 FROM ai_usage WHERE organization_id = \(organizationID) AND day >= \(from) AND day <= \(through)
                 GROUP BY day ORDER BY day
                 """)
-            return (try totals(byModel), try totals(byDay))
+            let byActor = try await executor.query(
+                """
+                SELECT actor AS key, COUNT(*) AS calls, CAST(SUM(input_tokens) AS BIGINT) AS input_tokens,
+                    CAST(SUM(output_tokens) AS BIGINT) AS output_tokens, CAST(SUM(cost_micros) AS BIGINT) AS cost
+                FROM ai_usage WHERE organization_id = \(organizationID) AND day >= \(from) AND day <= \(through)
+                GROUP BY actor ORDER BY cost DESC, actor LIMIT 1000
+                """)
+            return Totals(byModel: try totals(byModel), byDay: try totals(byDay), byActor: try totals(byActor))
         }
     }
 

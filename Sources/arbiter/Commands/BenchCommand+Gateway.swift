@@ -40,6 +40,7 @@ extension BenchCommand {
         @Option(help: "OpenAI-compatible base URL of the provider.") var providerURL = "http://127.0.0.1:18090/v1"
         @Option(help: "Base URL of another gateway to compare (e.g. LiteLLM at http://127.0.0.1:4000/v1).") var compareURL: String?
         @Option(help: "Name of the compared gateway, for the report.") var compareName = "litellm"
+        @Option(help: "Bearer key for the compared gateway (LiteLLM's master key).") var compareKey = "bench"
         @Option(help: "Request rates to measure, comma-separated.") var rates = "100,1000"
         @Option(help: "Seconds per rate and path.") var seconds = 10
         @Option(help: "Model name sent.") var model = "fake-model"
@@ -51,7 +52,7 @@ extension BenchCommand {
             let timeouts = ProviderEndpoint.Timeouts(connect: .seconds(5), read: .seconds(30), total: .seconds(60))
             let direct = OpenAICompatibleProvider(endpoint: .init(kind: .openAI, baseURL: providerURL, apiKey: "bench", timeouts: timeouts), clients: clients)
             let compared = compareURL.map {
-                OpenAICompatibleProvider(endpoint: .init(kind: .openAI, baseURL: $0, apiKey: "bench", timeouts: timeouts), clients: clients)
+                OpenAICompatibleProvider(endpoint: .init(kind: .openAI, baseURL: $0, apiKey: compareKey, timeouts: timeouts), clients: clients)
             }
             let gateway = ModelGateway(options: GatewayOptions(retry: .none), clients: clients)
             let tier = ResolvedTier(
@@ -86,9 +87,8 @@ extension BenchCommand {
                     results.append((compareName, try await Self.measure(rate: rate, seconds: seconds) { _ = try await compared.complete(request(base + $0)) }))
                 }
                 for (name, stats) in results {
-                    print(
-                        String(
-                            format: "%4d  %-14@  %8d  %6d  %7.3f  %7.3f", rate, name as NSString, stats.count, stats.errors, stats.p50, stats.p99))
+                    let padded = name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                    print(String(format: "%4d  ", rate) + padded + String(format: "  %8d  %6d  %7.3f  %7.3f", stats.count, stats.errors, stats.p50, stats.p99))
                 }
                 let directStats = results[0].1
                 for (name, stats) in results.dropFirst() {
