@@ -96,7 +96,7 @@ public final class ReviewService: Sendable {
         add(reviewer.analyzer.version)
         add(input.minimumSeverity.rawValue)
         add(input.variant)
-        add("models:\(input.models.rawValue):\(plan.map { "\($0.revision):\($0.configuration.promptVersion)" } ?? "none")")
+        add("models:\(input.models.rawValue):\(plan.map { "\($0.revision):\($0.configuration.promptVersion):\($0.paidAllowed)" } ?? "none")")
         for source in input.sources {
             add(source.path)
             add(source.language.rawValue)

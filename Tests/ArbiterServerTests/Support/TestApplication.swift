@@ -33,8 +33,11 @@ func testSettings(_ adjust: (inout SecuritySettings) -> Void = { _ in }) -> Secu
 func testDependencies(
     _ database: any SQLDatabase, settings: SecuritySettings = testSettings(), clock: any WallClock = SystemWallClock()
 ) async throws -> ServerDependencies {
+    // A generous readiness timeout: the whole suite runs at once on two cores, and a probe that gives up after the
+    // production 2 s would fail tests that are not about timeouts.
     try await ServerDependencies.make(
-        database: database, settings: settings, secrets: testSecrets, clock: clock, passwordHasher: testHasher)
+        database: database, settings: settings, secrets: testSecrets, clock: clock, passwordHasher: testHasher,
+        readinessTimeout: .seconds(20))
 }
 
 /// Runs `body` against the real router on a new database of `backend`.
