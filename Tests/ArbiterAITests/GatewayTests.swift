@@ -138,7 +138,7 @@ struct GatewayTests {
     func cost() async throws {
         try await FakeModelServer.run { fake in
             let gateway = Self.gateway()
-            fake.script([.answer("x", usage: FakeUsage(input: 1_000, output: 500)), .answer("y", usage: nil)])
+            fake.script([.answer("x", usage: FakeUsage(input: 1_000, output: 500)), .answer("y", usage: nil), .answer("z", usage: FakeUsage(input: -50, output: -1))])
             let priced = Self.tier(fake, model: "priced", price: 2)  // $2 in, $8 out per million
             let first = try await gateway.answer(Self.prompt("c1"), tiers: [priced], streaming: false)
             #expect(first.attempts[0].costMicros == 1_000 * 2 + 500 * 8)
@@ -146,6 +146,9 @@ struct GatewayTests {
             let second = try await gateway.answer(Self.prompt("c2"), tiers: [priced], streaming: false)
             #expect(second.attempts[0].usage?.estimated == true)
             #expect((second.attempts[0].usage?.inputTokens ?? 0) > 0)
+            let third = try await gateway.answer(Self.prompt("c3"), tiers: [priced], streaming: false)
+            #expect(third.attempts[0].usage == TokenUsage(inputTokens: 0, outputTokens: 0, estimated: false))
+            #expect(third.attempts[0].costMicros == 0)
             await gateway.shutdown()
         }
     }

@@ -73,6 +73,7 @@ struct ModelReviewerTests {
     func splitting() async throws {
         try await FakeModelServer.run { fake in
             let gateway = ModelGateway()
+            fake.setDefault(.answer(#"{"findings":[]}"#, latency: .milliseconds(100)))
             let tier = GatewayTests.tier(fake, model: "small", window: 2_048)
             let big = (1...400).map { "value_\($0) = compute(\($0))" }.joined(separator: "\n")
             let configuration = ReviewerConfiguration(tiers: [tier.tier], streaming: false)
@@ -83,6 +84,8 @@ struct ModelReviewerTests {
             #expect(result.answered == result.prompts)
             #expect(fake.requestCount == result.prompts)
             #expect(result.attempts.allSatisfy { $0.outcome == .answered })
+            // Prompts of one review go out side by side, not one after another.
+            #expect(fake.maxInFlight > 1)
 
             let huge = Analyzer.Source(path: "min.js", text: String(repeating: "a", count: 40_000), language: .javascript)
             #expect(throws: ModelReviewer.CannotFit.self) {
@@ -104,5 +107,20 @@ struct ModelReviewerTests {
             models: [finding(3, .security, "ai:x/y"), finding(3, .bug, "ai:x/y"), finding(1, .security, "ai:x/y")])
         #expect(merged.map(\.line) == [1, 3, 3])
         #expect(merged.filter { $0.line == 3 && $0.category == .security }.map(\.source) == ["analyzer"])
+    }
+
+    @Test("an answer with too many findings keeps the first 200 and counts the rest as dropped")
+    func findingCap() async throws {
+        try await FakeModelServer.run { fake in
+            let gateway = ModelGateway()
+            let items = (1...260).map { _ in #"{"path":"app/db.py","line":4,"severity":"low","category":"quality","title":"t","message":"m"}"# }
+            fake.setDefault(.answer(#"{"findings":[\#(items.joined(separator: ","))]}"#))
+            let tier = GatewayTests.tier(fake, model: "chatty")
+            let result = try await ModelReviewer(gateway: gateway).review(
+                [Self.source], configuration: ReviewerConfiguration(tiers: [tier.tier], streaming: false), tiers: [tier], scope: "s", paidAllowed: true)
+            #expect(result.findings.count == 200)
+            #expect(result.dropped == 60)
+            await gateway.shutdown()
+        }
     }
 }

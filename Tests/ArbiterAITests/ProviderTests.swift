@@ -118,6 +118,24 @@ struct ProviderTests {
         }
     }
 
+    @Test("a stream that keeps trickling is cut at the total timeout, even though data keeps arriving", arguments: ProviderKind.allCases)
+    func totalTimeout(kind: ProviderKind) async throws {
+        try await withClients { clients in
+            try await FakeModelServer.run { fake in
+                fake.script([.trickle(String(repeating: "z", count: 16 * 1_000), interval: .milliseconds(10))])
+                let provider = Self.provider(kind, fake, clients: clients, timeouts: .init(connect: .seconds(2), read: .seconds(2), total: .milliseconds(400)))
+                let started = ContinuousClock.now
+                await #expect {
+                    _ = try await provider.stream(Self.request) { _ in }
+                } throws: { error in
+                    if case .timeout = error as? ProviderError { return true }
+                    return false
+                }
+                #expect(ContinuousClock.now - started < .seconds(5))
+            }
+        }
+    }
+
     @Test("the key never appears in an error, even when the provider echoes it back", arguments: ProviderKind.allCases)
     func keyNotInErrors(kind: ProviderKind) async throws {
         try await withClients { clients in

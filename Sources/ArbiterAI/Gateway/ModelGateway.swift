@@ -130,7 +130,7 @@ public final class ModelGateway: Sendable {
     /// Throws only `CancellationError`; every other failure is an attempt in the answer.
     public func answer(
         _ prompt: Prompt, tiers: [ResolvedTier], paidAllowed: Bool = true, streaming: Bool = true,
-        onEvent: @Sendable (Event) async throws -> Void = { _ in }
+        onEvent: @escaping @Sendable (Event) async throws -> Void = { _ in }
     ) async throws -> Answer {
         var attempts: [Attempt] = []
         for (index, resolved) in tiers.enumerated() {
@@ -146,7 +146,7 @@ public final class ModelGateway: Sendable {
 
     private func attempt(
         _ prompt: Prompt, _ resolved: ResolvedTier, number: Int, paidAllowed: Bool, streaming: Bool,
-        onEvent: @Sendable (Event) async throws -> Void
+        onEvent: @escaping @Sendable (Event) async throws -> Void
     ) async throws -> (record: Attempt, text: String?) {
         let tier = resolved.tier
         var record = Attempt(tier: number, provider: resolved.providerName, model: tier.model, outcome: .skipped)
@@ -200,8 +200,9 @@ public final class ModelGateway: Sendable {
                 let response = try await call(provider, request, streaming: streaming, tier: number, onEvent: onEvent)
                 holdsPermit = false
                 state.breaker.recordSuccess()
+                // A provider's usage is trusted for cost only when it is plausible; negative counts become 0.
                 let usage =
-                    response.usage
+                    response.usage.map { TokenUsage(inputTokens: max(0, $0.inputTokens), outputTokens: max(0, $0.outputTokens), estimated: false) }
                     ?? TokenUsage(
                         inputTokens: prompt.estimatedInputTokens, outputTokens: TokenEstimator.estimate(response.text), estimated: true)
                 record.outcome = .answered
@@ -234,7 +235,7 @@ public final class ModelGateway: Sendable {
     }
 
     private func call(
-        _ provider: any ModelProvider, _ request: ChatRequest, streaming: Bool, tier: Int, onEvent: @Sendable (Event) async throws -> Void
+        _ provider: any ModelProvider, _ request: ChatRequest, streaming: Bool, tier: Int, onEvent: @escaping @Sendable (Event) async throws -> Void
     ) async throws -> ChatResponse {
         guard streaming else { return try await provider.complete(request) }
         let received = Mutex((characters: 0, reported: 0))

@@ -71,7 +71,7 @@ public struct ModelReviewer: Sendable {
     /// only cancellation and ``CannotFit`` are thrown.
     public func review(
         _ sources: [Analyzer.Source], configuration: ReviewerConfiguration, tiers: [ResolvedTier], scope: String, paidAllowed: Bool,
-        onEvent: @Sendable (Event) async throws -> Void = { _ in }
+        onEvent: @escaping @Sendable (Event) async throws -> Void = { _ in }
     ) async throws -> Result {
         guard !tiers.isEmpty, !sources.isEmpty else { return .empty }
         let template = PromptTemplate.named(configuration.promptVersion) ?? .current
@@ -80,34 +80,77 @@ public struct ModelReviewer: Sendable {
             guard let lhs, let rhs else { return nil }
             return lhs.union(rhs)
         })
+        // Prompts run side by side (each tier's own limit still applies), results are kept in prompt order.
+        let outcomes = try await withThrowingTaskGroup(of: (Int, PromptOutcome).self) { group in
+            var next = 0
+            var outcomes = [PromptOutcome?](repeating: nil, count: chunks.count)
+            while next < min(Self.parallelPrompts, chunks.count) {
+                let index = next
+                group.addTask { (index, try await self.run(chunks[index], number: index + 1, template: template, configuration: configuration, tiers: tiers, scope: scope, paidAllowed: paidAllowed, reported: reported, onEvent: onEvent)) }
+                next += 1
+            }
+            while let (index, outcome) = try await group.next() {
+                outcomes[index] = outcome
+                if next < chunks.count {
+                    let index = next
+                    group.addTask { (index, try await self.run(chunks[index], number: index + 1, template: template, configuration: configuration, tiers: tiers, scope: scope, paidAllowed: paidAllowed, reported: reported, onEvent: onEvent)) }
+                    next += 1
+                }
+            }
+            return outcomes.compactMap { $0 }
+        }
         var result = Result(findings: [], attempts: [], prompts: chunks.count, answered: 0, dropped: 0, repaired: 0)
-        for (index, chunk) in chunks.enumerated() {
-            let prompt = ModelGateway.Prompt(
-                system: template.system, user: template.render(chunk.files), promptVersion: template.version, cacheScope: scope)
-            let answer = try await gateway.answer(prompt, tiers: tiers, paidAllowed: paidAllowed, streaming: configuration.streaming) { event in
-                try await onEvent(.gateway(event, prompt: index + 1))
-            }
-            result.attempts += answer.attempts
-            guard let text = answer.text, let by = answer.answeredBy else { continue }
-            result.answered += 1
-            let lines = Self.lineIndex(chunk.files)
-            var ranges: [String: ClosedRange<Int>] = [:]
-            for file in chunk.files {
-                let last = file.firstLine + max(Self.lineCount(file.text), 1) - 1
-                let range = file.firstLine...last
-                ranges[file.path] = ranges[file.path].map { min($0.lowerBound, range.lowerBound)...max($0.upperBound, range.upperBound) } ?? range
-            }
-            let parsed = FindingParser.parse(text, files: ranges)
-            result.dropped += parsed.dropped
-            if parsed.repaired { result.repaired += 1 }
-            for model in parsed.findings {
-                if let only = reported[model.path] ?? nil, !only.contains(model.line) { continue }
-                let finding = Self.finding(model, snippet: lines[LineKey(path: model.path, line: model.line)] ?? "", source: "ai:\(by.provider)/\(by.model)")
-                result.findings.append(finding)
-                try await onEvent(.finding(finding))
-            }
+        for outcome in outcomes {
+            result.attempts += outcome.attempts
+            result.findings += outcome.findings
+            result.dropped += outcome.dropped
+            if outcome.answered { result.answered += 1 }
+            if outcome.repaired { result.repaired += 1 }
         }
         return result
+    }
+
+    /// Prompts of one review in flight at once.
+    static let parallelPrompts = 4
+    /// Findings kept from one answer; more are dropped and counted.
+    static let maximumFindingsPerAnswer = 200
+
+    struct PromptOutcome: Sendable {
+        var attempts: [Attempt] = []
+        var findings: [Finding] = []
+        var answered = false
+        var dropped = 0
+        var repaired = false
+    }
+
+    private func run(
+        _ chunk: ReviewChunk, number: Int, template: PromptTemplate, configuration: ReviewerConfiguration, tiers: [ResolvedTier], scope: String,
+        paidAllowed: Bool, reported: [String: Set<Int>?], onEvent: @escaping @Sendable (Event) async throws -> Void
+    ) async throws -> PromptOutcome {
+        let prompt = ModelGateway.Prompt(system: template.system, user: template.render(chunk.files), promptVersion: template.version, cacheScope: scope)
+        let answer = try await gateway.answer(prompt, tiers: tiers, paidAllowed: paidAllowed, streaming: configuration.streaming) { event in
+            try await onEvent(.gateway(event, prompt: number))
+        }
+        var outcome = PromptOutcome(attempts: answer.attempts)
+        guard let text = answer.text, let by = answer.answeredBy else { return outcome }
+        outcome.answered = true
+        let lines = Self.lineIndex(chunk.files)
+        var ranges: [String: ClosedRange<Int>] = [:]
+        for file in chunk.files {
+            let last = file.firstLine + max(Self.lineCount(file.text), 1) - 1
+            let range = file.firstLine...last
+            ranges[file.path] = ranges[file.path].map { min($0.lowerBound, range.lowerBound)...max($0.upperBound, range.upperBound) } ?? range
+        }
+        let parsed = FindingParser.parse(text, files: ranges)
+        outcome.dropped = parsed.dropped + max(0, parsed.findings.count - Self.maximumFindingsPerAnswer)
+        outcome.repaired = parsed.repaired
+        for model in parsed.findings.prefix(Self.maximumFindingsPerAnswer) {
+            if let only = reported[model.path] ?? nil, !only.contains(model.line) { continue }
+            let finding = Self.finding(model, snippet: lines[LineKey(path: model.path, line: model.line)] ?? "", source: "ai:\(by.provider)/\(by.model)")
+            outcome.findings.append(finding)
+            try await onEvent(.finding(finding))
+        }
+        return outcome
     }
 
     struct LineKey: Hashable {

@@ -10,6 +10,14 @@ public struct AnthropicProvider: ModelProvider {
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        try await http.withinTotal { try await completeNow(request) }
+    }
+
+    public func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) async throws -> Void) async throws -> ChatResponse {
+        try await http.withinTotal { try await streamNow(request, onText: onText) }
+    }
+
+    func completeNow(_ request: ChatRequest) async throws -> ChatResponse {
         let response = try await http.post("/v1/messages", headers: headers, body: body(request, stream: false))
         let data = try await http.collect(response)
         guard let message = try? JSONDecoder().decode(Message.self, from: data), let content = message.content else {
@@ -19,7 +27,7 @@ public struct AnthropicProvider: ModelProvider {
         return ChatResponse(text: text, usage: message.usage?.tokens, finishReason: message.stopReason)
     }
 
-    public func stream(_ request: ChatRequest, onText: @Sendable (String) async throws -> Void) async throws -> ChatResponse {
+    func streamNow(_ request: ChatRequest, onText: @Sendable (String) async throws -> Void) async throws -> ChatResponse {
         let response = try await http.post("/v1/messages", headers: headers, body: body(request, stream: true))
         var text = ""
         var inputTokens: Int?

@@ -45,5 +45,5 @@ public protocol ModelProvider: Sendable {
     func complete(_ request: ChatRequest) async throws -> ChatResponse
     /// Sends `request` as a streaming call, passing each piece of text to `onText` as it arrives, and returns the
     /// assembled answer. A stream that ends before the provider's end marker is a ``ProviderError/transport(_:)``.
-    func stream(_ request: ChatRequest, onText: @Sendable (String) async throws -> Void) async throws -> ChatResponse
+    func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) async throws -> Void) async throws -> ChatResponse
 }

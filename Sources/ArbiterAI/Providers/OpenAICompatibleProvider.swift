@@ -10,6 +10,14 @@ public struct OpenAICompatibleProvider: ModelProvider {
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        try await http.withinTotal { try await completeNow(request) }
+    }
+
+    public func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) async throws -> Void) async throws -> ChatResponse {
+        try await http.withinTotal { try await streamNow(request, onText: onText) }
+    }
+
+    func completeNow(_ request: ChatRequest) async throws -> ChatResponse {
         let response = try await http.post("/chat/completions", headers: headers, body: body(request, stream: false))
         let data = try await http.collect(response)
         guard let answer = try? JSONDecoder().decode(Completion.self, from: data) else {
@@ -19,7 +27,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
         return ChatResponse(text: choice.message?.content ?? "", usage: answer.usage?.tokens, finishReason: choice.finishReason)
     }
 
-    public func stream(_ request: ChatRequest, onText: @Sendable (String) async throws -> Void) async throws -> ChatResponse {
+    func streamNow(_ request: ChatRequest, onText: @Sendable (String) async throws -> Void) async throws -> ChatResponse {
         let response = try await http.post("/chat/completions", headers: headers, body: body(request, stream: true))
         var text = ""
         var usage: TokenUsage?

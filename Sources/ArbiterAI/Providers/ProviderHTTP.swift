@@ -12,6 +12,24 @@ struct ProviderHTTP: Sendable {
     /// The most a provider's answer may be; anything longer is treated as malformed.
     static let maximumBodyBytes = 8 << 20
 
+    /// Runs a whole call — request, answer and every streamed byte — within the endpoint's total timeout.
+    /// (async-http-client's deadline covers the request and the response head, not a body that keeps trickling.)
+    func withinTotal<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let total = endpoint.timeouts.total
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: total)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw ProviderError.timeout("the call took longer than \(total)")
+            }
+            return value
+        }
+    }
+
     /// POSTs `body` to `path` under the base URL and returns the response head once it is `2xx`.
     func post(_ path: String, headers: [(String, String)], body: Data) async throws -> HTTPClientResponse {
         let client = try clients.client(for: endpoint.timeouts)
