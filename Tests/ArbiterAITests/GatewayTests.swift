@@ -209,4 +209,21 @@ struct GatewayTests {
             await gateway.shutdown()
         }
     }
+
+    @Test("past the review's deadline no call starts; a call in flight is cut")
+    func deadline() async throws {
+        try await FakeModelServer.run { fake in
+            let gateway = Self.gateway()
+            let expired = try await gateway.answer(Self.prompt("d1"), tiers: [Self.tier(fake, model: "a")], streaming: false, deadline: .now - .seconds(1))
+            #expect(expired.attempts.first?.reason == "deadline")
+            #expect(fake.requestCount == 0)
+            fake.setDefault(.hang)
+            let cut = try await gateway.answer(
+                Self.prompt("d2"), tiers: [Self.tier(fake, model: "a"), Self.tier(fake, model: "b")], streaming: false,
+                deadline: .now + .milliseconds(300))
+            #expect(cut.attempts.map(\.reason) == ["timeout", "deadline"])
+            #expect(cut.attempts.first?.calls == 1)
+            await gateway.shutdown()
+        }
+    }
 }

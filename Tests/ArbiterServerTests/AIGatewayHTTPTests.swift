@@ -203,6 +203,28 @@ struct AIGatewayHTTPTests {
         }
     }
 
+    @Test("a provider that never answers costs a review no more than model_deadline_ms", arguments: TestBackend.available)
+    func hangingProvider(backend: TestBackend) async throws {
+        try await FakeModelServer.run { fake in
+            fake.setDefault(.hang)
+            try await withTestApplication(backend) { client, dependencies in
+                let tokens = try await Self.configure(client, dependencies, fake: fake)
+                let config = try await client.send(
+                    .put, "/api/v1/reviewer-config", token: tokens.maintainer,
+                    json: #"{"tiers":[{"provider":"fake","model":"model-a","context_window":16000,"max_output_tokens":1000}],"model_deadline_ms":1000}"#)
+                #expect(try config.json["model_deadline_ms"] as? Int == 1000)
+                let started = ContinuousClock.now
+                let review = try await client.send(.post, "/api/v1/reviews", token: tokens.developer, json: Self.review())
+                #expect(review.status == .created)
+                #expect(ContinuousClock.now - started < .seconds(30))
+                let attempts = try #require((try review.json["models"] as? [String: Any])?["attempts"] as? [[String: Any]])
+                #expect(attempts.first?["reason"] as? String == "timeout")
+                #expect(try await client.send(.put, "/api/v1/reviewer-config", token: tokens.maintainer, json: #"{"tiers":[],"model_deadline_ms":5}"#).status
+                    == .unprocessableContent)
+            }
+        }
+    }
+
     @Test("a spent hard budget skips paid tiers and says so", arguments: TestBackend.available)
     func hardBudget(backend: TestBackend) async throws {
         try await FakeModelServer.run { fake in

@@ -126,17 +126,18 @@ public final class ModelGateway: Sendable {
         public var answeredBy: Attempt? { attempts.last { $0.outcome == .answered || $0.outcome == .cached } }
     }
 
-    /// Runs `prompt` down `tiers`. `paidAllowed` false skips tiers that cost money (the hard budget is spent).
+    /// Runs `prompt` down `tiers`. `paidAllowed` false skips tiers that cost money (the hard budget is spent); past
+    /// `deadline` no call is started, a call in flight is cut, and no retry is waited for.
     /// Throws only `CancellationError`; every other failure is an attempt in the answer.
     public func answer(
-        _ prompt: Prompt, tiers: [ResolvedTier], paidAllowed: Bool = true, streaming: Bool = true,
+        _ prompt: Prompt, tiers: [ResolvedTier], paidAllowed: Bool = true, streaming: Bool = true, deadline: ContinuousClock.Instant? = nil,
         onEvent: @escaping @Sendable (Event) async throws -> Void = { _ in }
     ) async throws -> Answer {
         var attempts: [Attempt] = []
         for (index, resolved) in tiers.enumerated() {
             let number = index + 1
             let attempt = try await attempt(
-                prompt, resolved, number: number, paidAllowed: paidAllowed, streaming: streaming, onEvent: onEvent)
+                prompt, resolved, number: number, paidAllowed: paidAllowed, streaming: streaming, deadline: deadline, onEvent: onEvent)
             attempts.append(attempt.record)
             try await onEvent(.attemptFinished(attempt.record))
             if let text = attempt.text { return Answer(text: text, tier: number, attempts: attempts) }
@@ -145,7 +146,7 @@ public final class ModelGateway: Sendable {
     }
 
     private func attempt(
-        _ prompt: Prompt, _ resolved: ResolvedTier, number: Int, paidAllowed: Bool, streaming: Bool,
+        _ prompt: Prompt, _ resolved: ResolvedTier, number: Int, paidAllowed: Bool, streaming: Bool, deadline: ContinuousClock.Instant?,
         onEvent: @escaping @Sendable (Event) async throws -> Void
     ) async throws -> (record: Attempt, text: String?) {
         let tier = resolved.tier
@@ -159,6 +160,11 @@ public final class ModelGateway: Sendable {
         if tier.isPaid && !paidAllowed {
             record.reason = "over_budget"
             record.detail = "the organization's hard monthly budget is spent; paid tiers are skipped"
+            return (record, nil)
+        }
+        if let deadline, ContinuousClock.now >= deadline {
+            record.reason = "deadline"
+            record.detail = "the review's time for models ran out"
             return (record, nil)
         }
         let needed = prompt.estimatedInputTokens + tier.maxOutputTokens
@@ -197,7 +203,9 @@ public final class ModelGateway: Sendable {
             record.calls += 1
             counters.withLock { $0.calls += 1 }
             do {
-                let response = try await call(provider, request, streaming: streaming, tier: number, onEvent: onEvent)
+                let response = try await Self.within(deadline) {
+                    try await self.call(provider, request, streaming: streaming, tier: number, onEvent: onEvent)
+                }
                 holdsPermit = false
                 state.breaker.recordSuccess()
                 // A provider's usage is trusted for cost only when it is plausible; negative counts become 0.
@@ -223,7 +231,9 @@ public final class ModelGateway: Sendable {
                 record.reason = error.reason
                 record.detail = error.message
                 record.durationMilliseconds = Self.milliseconds(ContinuousClock.now - started)
-                guard let delay = options.retry.delay(after: error, attempt: record.calls, random: &random) else { return (record, nil) }
+                guard let delay = options.retry.delay(after: error, attempt: record.calls, random: &random),
+                    deadline.map({ ContinuousClock.now.advanced(by: delay) < $0 }) ?? true
+                else { return (record, nil) }
                 try await Task.sleep(for: delay)
                 guard state.breaker.tryAcquire() else {
                     record.reason = "circuit_open"
@@ -231,6 +241,23 @@ public final class ModelGateway: Sendable {
                 }
                 holdsPermit = true
             }
+        }
+    }
+
+    /// Runs `body`, cut with a timeout error at `deadline`.
+    static func within<T: Sendable>(_ deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let deadline else { return try await body() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw ProviderError.timeout("the review's time for models ran out")
+            }
+            return value
         }
     }
 

@@ -80,20 +80,27 @@ public struct ModelReviewer: Sendable {
             guard let lhs, let rhs else { return nil }
             return lhs.union(rhs)
         })
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(configuration.modelDeadlineMilliseconds))
+        let runPrompt: @Sendable (Int) async throws -> (Int, PromptOutcome) = { index in
+            let outcome = try await self.run(
+                chunks[index], number: index + 1, template: template, configuration: configuration, tiers: tiers, scope: scope,
+                paidAllowed: paidAllowed, deadline: deadline, reported: reported, onEvent: onEvent)
+            return (index, outcome)
+        }
         // Prompts run side by side (each tier's own limit still applies), results are kept in prompt order.
         let outcomes = try await withThrowingTaskGroup(of: (Int, PromptOutcome).self) { group in
             var next = 0
             var outcomes = [PromptOutcome?](repeating: nil, count: chunks.count)
             while next < min(Self.parallelPrompts, chunks.count) {
                 let index = next
-                group.addTask { (index, try await self.run(chunks[index], number: index + 1, template: template, configuration: configuration, tiers: tiers, scope: scope, paidAllowed: paidAllowed, reported: reported, onEvent: onEvent)) }
+                group.addTask { try await runPrompt(index) }
                 next += 1
             }
             while let (index, outcome) = try await group.next() {
                 outcomes[index] = outcome
                 if next < chunks.count {
                     let index = next
-                    group.addTask { (index, try await self.run(chunks[index], number: index + 1, template: template, configuration: configuration, tiers: tiers, scope: scope, paidAllowed: paidAllowed, reported: reported, onEvent: onEvent)) }
+                    group.addTask { try await runPrompt(index) }
                     next += 1
                 }
             }
@@ -125,10 +132,13 @@ public struct ModelReviewer: Sendable {
 
     private func run(
         _ chunk: ReviewChunk, number: Int, template: PromptTemplate, configuration: ReviewerConfiguration, tiers: [ResolvedTier], scope: String,
-        paidAllowed: Bool, reported: [String: Set<Int>?], onEvent: @escaping @Sendable (Event) async throws -> Void
+        paidAllowed: Bool, deadline: ContinuousClock.Instant, reported: [String: Set<Int>?],
+        onEvent: @escaping @Sendable (Event) async throws -> Void
     ) async throws -> PromptOutcome {
         let prompt = ModelGateway.Prompt(system: template.system, user: template.render(chunk.files), promptVersion: template.version, cacheScope: scope)
-        let answer = try await gateway.answer(prompt, tiers: tiers, paidAllowed: paidAllowed, streaming: configuration.streaming) { event in
+        let answer = try await gateway.answer(
+            prompt, tiers: tiers, paidAllowed: paidAllowed, streaming: configuration.streaming, deadline: deadline
+        ) { event in
             try await onEvent(.gateway(event, prompt: number))
         }
         var outcome = PromptOutcome(attempts: answer.attempts)

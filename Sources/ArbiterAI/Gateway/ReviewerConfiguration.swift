@@ -73,17 +73,24 @@ public struct ReviewerConfiguration: Sendable, Codable, Equatable {
     public var promptVersion: String
     /// Whether calls stream (progress reaches SSE clients as it arrives); some self-hosted servers stream poorly.
     public var streaming: Bool
+    /// The longest the models may take over one review; prompts not answered by then are left to the analyzer.
+    public var modelDeadlineMilliseconds: Int
 
-    public init(tiers: [Tier], budget: Budget? = nil, promptVersion: String = PromptTemplate.current.version, streaming: Bool = true) {
+    public init(
+        tiers: [Tier], budget: Budget? = nil, promptVersion: String = PromptTemplate.current.version, streaming: Bool = true,
+        modelDeadlineMilliseconds: Int = 120_000
+    ) {
         self.tiers = tiers
         self.budget = budget
         self.promptVersion = promptVersion
         self.streaming = streaming
+        self.modelDeadlineMilliseconds = modelDeadlineMilliseconds
     }
 
     enum CodingKeys: String, CodingKey {
         case tiers, budget, streaming
         case promptVersion = "prompt_version"
+        case modelDeadlineMilliseconds = "model_deadline_ms"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -92,6 +99,7 @@ public struct ReviewerConfiguration: Sendable, Codable, Equatable {
         budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
         promptVersion = try container.decodeIfPresent(String.self, forKey: .promptVersion) ?? PromptTemplate.current.version
         streaming = try container.decodeIfPresent(Bool.self, forKey: .streaming) ?? true
+        modelDeadlineMilliseconds = try container.decodeIfPresent(Int.self, forKey: .modelDeadlineMilliseconds) ?? 120_000
     }
 
     /// No tiers: reviews use the analyzer alone.
@@ -177,6 +185,9 @@ public struct ReviewerConfiguration: Sendable, Codable, Equatable {
     /// Every problem with this configuration given the organization's providers, as (field, what is wrong).
     public func problems(providers: Set<String>) -> [(field: String, message: String)] {
         var problems: [(String, String)] = []
+        if !(1_000...1_800_000).contains(modelDeadlineMilliseconds) {
+            problems.append(("model_deadline_ms", "between 1000 and 1800000 milliseconds"))
+        }
         if tiers.count > 3 { problems.append(("tiers", "at most 3 tiers (primary, secondary, tertiary); the analyzer is always last")) }
         if PromptTemplate.named(promptVersion) == nil {
             problems.append(("prompt_version", "unknown; known versions: \(PromptTemplate.all.map(\.version).joined(separator: ", "))"))

@@ -56,13 +56,18 @@ struct ReviewerConfigController: Sendable {
             "properties": [
                 "tiers": ["type": "array", "maxItems": 3, "items": .ref("ReviewerTier")], "budget": .ref("ReviewerBudget"),
                 "prompt_version": ["type": "string"], "streaming": ["type": "boolean"],
+                "model_deadline_ms": [
+                    "type": "integer", "minimum": 1000, "maximum": 1_800_000,
+                    "description": "Longest the models may take over one review (default 120000); the rest is left to the analyzer.",
+                ],
             ],
         ],
         "ReviewerConfig": [
-            "type": "object", "required": ["tiers", "prompt_version", "streaming", "revision", "prompt_versions_available"],
+            "type": "object",
+            "required": ["tiers", "prompt_version", "streaming", "model_deadline_ms", "revision", "prompt_versions_available"],
             "properties": [
                 "tiers": ["type": "array", "items": .ref("ReviewerTier")], "budget": .ref("ReviewerBudget"),
-                "prompt_version": ["type": "string"], "streaming": ["type": "boolean"],
+                "prompt_version": ["type": "string"], "streaming": ["type": "boolean"], "model_deadline_ms": ["type": "integer"],
                 "revision": ["type": "integer", "description": "0 before the first change; also the ETag."],
                 "updated_by": ["type": "string"], "updated_at": ["type": "string", "format": "date-time"],
                 "prompt_versions_available": ["type": "array", "items": ["type": "string"]],
