@@ -121,6 +121,8 @@ public final class FakeModelServer: Sendable {
             return streaming
                 ? stream(FakeWire.events(format, text: text, usage: nil, model: model, complete: true), interval: interval)
                 : json(FakeWire.complete(format, text: text, usage: nil, model: model))
+        case .rawStream(let chunks):
+            return stream(chunks, interval: .zero)
         case .hang:
             while !closing.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
             return Response(status: .serviceUnavailable)

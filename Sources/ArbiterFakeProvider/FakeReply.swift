@@ -13,6 +13,8 @@ public enum FakeReply: Sendable, Equatable {
     case trickle(String, interval: Duration)
     /// Never answers (until the client gives up or the server shuts down).
     case hang
+    /// Answers `200` as a server-sent event stream with exactly these chunks, whatever the request asked for.
+    case rawStream([String])
 }
 
 /// Token counts the fake reports.

@@ -102,6 +102,31 @@ struct ProviderTests {
         }
     }
 
+    @Test("variations real servers send: content as parts, an error object in a 200, a stream with a finish reason but no [DONE]")
+    func openAIVariations() async throws {
+        try await withClients { clients in
+            try await FakeModelServer.run { fake in
+                let provider = Self.provider(.openAI, fake, clients: clients)
+                fake.script([
+                    .malformed(#"{"choices":[{"message":{"role":"assistant","content":[{"type":"text","text":"from "},{"type":"text","text":"parts"}]},"finish_reason":"stop"}]}"#),
+                    .malformed(#"{"error":{"message":"upstream overloaded","type":"server_error"}}"#),
+                    .rawStream([#"data: {"choices":[{"delta":{"content":"no done"},"finish_reason":null}]}"# + "\n\n",
+                                #"data: {"choices":[{"delta":{},"finish_reason":"stop"}]}"# + "\n\n"]),
+                ])
+                #expect(try await provider.complete(Self.request).text == "from parts")
+                await #expect {
+                    try await provider.complete(Self.request)
+                } throws: { error in
+                    guard case .server(let status, let message) = error as? ProviderError else { return false }
+                    return status == 502 && message.contains("upstream overloaded") && (error as? ProviderError)?.isRetryable == true
+                }
+                let streamed = try await provider.stream(Self.request) { _ in }
+                #expect(streamed.text == "no done")
+                #expect(streamed.finishReason == "stop")
+            }
+        }
+    }
+
     @Test("a provider that does not answer within the read timeout is a timeout")
     func readTimeout() async throws {
         try await withClients { clients in

@@ -61,7 +61,8 @@ public struct AnthropicProvider: ModelProvider {
                 break  // ping, content_block_start, content_block_stop
             }
         }
-        guard stopped else { throw ProviderError.transport("the stream ended before message_stop") }
+        // A stop reason says the model finished even when the stream closes before message_stop.
+        guard stopped || stopReason != nil else { throw ProviderError.transport("the stream ended before message_stop") }
         let usage = inputTokens.map { TokenUsage(inputTokens: $0, outputTokens: outputTokens ?? 0, estimated: false) }
         return ChatResponse(text: text, usage: usage, finishReason: stopReason)
     }

@@ -21,7 +21,10 @@ public struct OpenAICompatibleProvider: ModelProvider {
         let response = try await http.post("/chat/completions", headers: headers, body: body(request, stream: false))
         let data = try await http.collect(response)
         guard let answer = try? JSONDecoder().decode(Completion.self, from: data) else {
-            throw ProviderError.malformedResponse("not a chat completion: \(http.scrub(String(decoding: data.prefix(200), as: UTF8.self)))")
+            let text = String(decoding: data, as: UTF8.self)
+            // Some gateways answer 200 with an error object; that is the provider failing, not a bad answer.
+            if let message = Self.streamError(text) { throw ProviderError.server(status: 502, message: http.scrub("error in a 200 answer: \(message)")) }
+            throw ProviderError.malformedResponse("not a chat completion: \(http.scrub(String(text.prefix(200))))")
         }
         guard let choice = answer.choices.first else { throw ProviderError.malformedResponse("the completion has no choices") }
         return ChatResponse(text: choice.message?.content ?? "", usage: answer.usage?.tokens, finishReason: choice.finishReason)
@@ -52,7 +55,8 @@ public struct OpenAICompatibleProvider: ModelProvider {
                 }
             }
         }
-        guard done else { throw ProviderError.transport("the stream ended before [DONE]") }
+        // A finish reason says the model finished even when a server leaves out the [DONE] marker.
+        guard done || finishReason != nil else { throw ProviderError.transport("the stream ended before [DONE]") }
         return ChatResponse(text: text, usage: usage, finishReason: finishReason)
     }
 
@@ -77,7 +81,28 @@ public struct OpenAICompatibleProvider: ModelProvider {
     }
 
     struct Completion: Decodable {
-        struct Message: Decodable { let content: String? }
+        /// Content is a string, or (in some gateways) an array of parts whose text parts are joined.
+        struct Message: Decodable {
+            let content: String?
+
+            struct Part: Decodable {
+                let type: String?
+                let text: String?
+            }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                if let text = try? container.decodeIfPresent(String.self, forKey: .content) {
+                    content = text
+                } else if let parts = try? container.decodeIfPresent([Part].self, forKey: .content) {
+                    content = parts.filter { $0.type == nil || $0.type == "text" }.compactMap(\.text).joined()
+                } else {
+                    content = nil
+                }
+            }
+
+            enum CodingKeys: String, CodingKey { case content }
+        }
         struct Choice: Decodable {
             let message: Message?
             let delta: Message?
