@@ -108,6 +108,30 @@ struct AIGatewayHTTPTests {
         }
     }
 
+    @Test("checking a provider sends one tiny prompt and reports success or the failure's reason, never the key", arguments: TestBackend.available)
+    func check(backend: TestBackend) async throws {
+        try await FakeModelServer.run { fake in
+            try await withTestApplication(backend) { client, dependencies in
+                let tokens = try await Self.configure(client, dependencies, fake: fake)
+                fake.script([.answer("OK", usage: FakeUsage(input: 12, output: 1)), .status(401, body: #"{"error":{"message":"bad key \#(Self.key)"}}"#)])
+                let good = try await client.send(.post, "/api/v1/providers/fake/check", token: tokens.maintainer, json: #"{"model":"model-a"}"#)
+                #expect(good.status == .ok)
+                #expect(try good.json["ok"] as? Bool == true)
+                #expect((try good.json["usage"] as? [String: Any])?["input_tokens"] as? Int == 12)
+                let bad = try await client.send(.post, "/api/v1/providers/fake/check", token: tokens.maintainer, json: #"{"model":"model-a"}"#)
+                #expect(try bad.json["ok"] as? Bool == false)
+                #expect(try bad.json["reason"] as? String == "client_error")
+                #expect(!bad.text.contains(Self.key))
+                #expect(fake.requestCount == 2)
+                #expect(try await client.send(.post, "/api/v1/providers/none/check", token: tokens.maintainer, json: #"{"model":"m"}"#).status == .notFound)
+                #expect(try await client.send(.post, "/api/v1/providers/fake/check", token: tokens.developer, json: #"{"model":"m"}"#).status == .forbidden)
+                _ = try await client.send(.delete, "/api/v1/secrets/fake-key", token: tokens.admin)
+                #expect(try await client.send(.post, "/api/v1/providers/fake/check", token: tokens.maintainer, json: #"{"model":"m"}"#).status
+                    == .unprocessableContent)
+            }
+        }
+    }
+
     @Test("a provider the chain uses cannot be deleted", arguments: TestBackend.available)
     func deleteInUse(backend: TestBackend) async throws {
         try await FakeModelServer.run { fake in

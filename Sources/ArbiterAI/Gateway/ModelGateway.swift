@@ -35,7 +35,8 @@ public struct GatewayOptions: Sendable {
 /// on this node.
 public final class ModelGateway: Sendable {
     public let options: GatewayOptions
-    let clients: HTTPClients
+    /// The HTTP clients every call goes through.
+    public let clients: HTTPClients
     let memoryCache: ResponseCache
     let sharedCache: (any SharedResponseCache)?
     let makeProvider: @Sendable (ProviderEndpoint, HTTPClients) -> any ModelProvider
@@ -321,7 +322,8 @@ public final class ModelGateway: Sendable {
         try await sharedCache?.insert(text, for: key, expiresIn: options.cacheTTL)
     }
 
-    static func milliseconds(_ duration: Duration) -> Double {
+    /// `duration` in milliseconds.
+    public static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }

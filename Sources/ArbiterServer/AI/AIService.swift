@@ -61,20 +61,12 @@ public final class AIService: Sendable {
                 warnings.append("tier \(index + 1) is skipped: provider `\(tier.provider)` no longer exists")
                 continue
             }
-            var key: String?
-            if let name = provider.credential {
-                guard let sealed = try await secrets.ciphertext(organizationID: organizationID, name: name),
-                    let opened = try? cipher.open(sealed, organizationID: organizationID, name: name)
-                else {
-                    warnings.append("tier \(index + 1) is skipped: the secret `\(name)` for provider `\(provider.name)` is missing or unreadable")
-                    continue
-                }
-                key = opened
+            guard let endpoint = try await endpoint(for: provider, organizationID: organizationID) else {
+                warnings.append(
+                    "tier \(index + 1) is skipped: the secret `\(provider.credential ?? "")` for provider `\(provider.name)` is missing or unreadable")
+                continue
             }
-            tiers.append(
-                ResolvedTier(
-                    tier: tier, endpoint: ProviderEndpoint(kind: provider.kind, baseURL: provider.baseURL, apiKey: key, timeouts: provider.timeouts),
-                    providerName: provider.name))
+            tiers.append(ResolvedTier(tier: tier, endpoint: endpoint, providerName: provider.name))
         }
         var paidAllowed = true
         if let budget = configuration.budget, budget.softLimit != nil || budget.hardLimit != nil {
@@ -89,6 +81,18 @@ public final class AIService: Sendable {
         return Plan(
             configuration: configuration, revision: revision, tiers: tiers, paidAllowed: paidAllowed, warnings: warnings,
             unusableTiers: configuration.tiers.count - tiers.count)
+    }
+
+    /// Where and how to call `provider`, its key read from the secrets store; `nil` when the key is missing or unreadable.
+    public func endpoint(for provider: ProviderSettings, organizationID: String) async throws -> ProviderEndpoint? {
+        var key: String?
+        if let name = provider.credential {
+            guard let sealed = try await secrets.ciphertext(organizationID: organizationID, name: name),
+                let opened = try? cipher.open(sealed, organizationID: organizationID, name: name)
+            else { return nil }
+            key = opened
+        }
+        return ProviderEndpoint(kind: provider.kind, baseURL: provider.baseURL, apiKey: key, timeouts: provider.timeouts)
     }
 
     /// Micro-dollars spent this calendar month (UTC).

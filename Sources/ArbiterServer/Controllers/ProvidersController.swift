@@ -48,6 +48,21 @@ struct ProvidersController: Sendable {
         let items: [ProviderResponse]
     }
 
+    struct CheckProvider: Decodable {
+        let model: String
+    }
+
+    struct CheckResult: ResponseEncodable {
+        let ok: Bool
+        let model: String
+        let durationMilliseconds: Double
+        let reason: String?
+        let detail: String?
+        let usage: TokenUsage?
+
+        enum CodingKeys: String, CodingKey { case ok, model, reason, detail, usage, durationMilliseconds = "duration_ms" }
+    }
+
     static let schemas: [String: JSONValue] = [
         "PutProvider": [
             "type": "object", "required": ["kind", "base_url"],
@@ -77,6 +92,21 @@ struct ProvidersController: Sendable {
             ],
         ],
         "ProviderList": ["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": .ref("Provider")]]],
+        "CheckProvider": [
+            "type": "object", "required": ["model"], "properties": ["model": ["type": "string", "minLength": 1, "maxLength": 200]],
+        ],
+        "ProviderCheck": [
+            "type": "object", "required": ["ok", "model", "duration_ms"],
+            "properties": [
+                "ok": ["type": "boolean"], "model": ["type": "string"], "duration_ms": ["type": "number"],
+                "reason": ["type": "string", "description": "Why it failed: timeout, transport, rate_limited, server_error, client_error …"],
+                "detail": ["type": "string"],
+                "usage": [
+                    "type": "object",
+                    "properties": ["input_tokens": ["type": "integer"], "output_tokens": ["type": "integer"], "estimated": ["type": "boolean"]],
+                ],
+            ],
+        ],
     ]
 
     func register(on api: DocumentedRouter<ArbiterRequestContext>) {
@@ -114,6 +144,17 @@ struct ProvidersController: Sendable {
                     409: .problem("The reviewer configuration still uses it."),
                 ]),
             use: delete)
+        api.on(
+            RouteDocumentation(
+                method: .post, path: "/api/v1/providers/{name}/check", operationID: "checkProvider",
+                summary: "Send a tiny prompt to a model through this provider, once, without retries or cache, and say how it went.",
+                tags: ["ai"], access: .requires(.manageAI), requestBody: .ref("CheckProvider"),
+                responses: [
+                    200: .init("The outcome; `ok` false with a reason when the provider failed.", schema: .ref("ProviderCheck")),
+                    400: .problem("Invalid name or body."), 404: .problem("No such provider."),
+                    422: .problem("The provider's key is missing from the secrets store."),
+                ]),
+            use: check)
     }
 
     static func validName(_ context: ArbiterRequestContext) throws -> String {
@@ -178,6 +219,35 @@ struct ProvidersController: Sendable {
             throw Problem.notFound("Your organization has no provider \(name).")
         }
         return try Self.response(stored)
+    }
+
+    @Sendable func check(_ request: Request, context: ArbiterRequestContext) async throws -> CheckResult {
+        let principal = try context.requirePrincipal()
+        let name = try Self.validName(context)
+        let body = try await request.decodeJSON(as: CheckProvider.self, context: context)
+        guard !body.model.isEmpty, body.model.count <= 200, !body.model.contains(where: \.isNewline) else {
+            throw Problem.badRequest("Field `model` must be 1 to 200 characters on one line.")
+        }
+        guard let stored = try await ai.store.provider(organizationID: principal.organizationID, name: name) else {
+            throw Problem.notFound("Your organization has no provider \(name).")
+        }
+        let settings = try JSONDecoder().decode(ProviderSettings.self, from: Data(stored.settingsJSON.utf8))
+        guard let endpoint = try await ai.endpoint(for: settings, organizationID: principal.organizationID) else {
+            throw Problem(
+                .unprocessableContent, slug: "credential-missing", title: "Credential missing",
+                detail: "The secret `\(settings.credential ?? "")` this provider names is missing or unreadable; store it with PUT /api/v1/secrets/{name}.")
+        }
+        let provider = ModelGateway.standardProvider(endpoint, ai.gateway.clients)
+        let started = ContinuousClock.now
+        let chat = ChatRequest(model: body.model, system: "You are a health check.", messages: [ChatMessage(.user, "Reply with OK.")], maxOutputTokens: 16)
+        do {
+            let answer = try await provider.complete(chat)
+            return CheckResult(ok: true, model: body.model, durationMilliseconds: ModelGateway.milliseconds(ContinuousClock.now - started), reason: nil,
+                detail: nil, usage: answer.usage)
+        } catch let error as ProviderError {
+            return CheckResult(ok: false, model: body.model, durationMilliseconds: ModelGateway.milliseconds(ContinuousClock.now - started),
+                reason: error.reason, detail: error.message, usage: nil)
+        }
     }
 
     @Sendable func delete(_ request: Request, context: ArbiterRequestContext) async throws -> Response {
