@@ -48,6 +48,16 @@ struct FindingParserTests {
         #expect(!parsed.repaired)
     }
 
+    @Test("common model habits are understood: ./paths, line ranges, start_line, file instead of path")
+    func habits() {
+        let text = #"""
+            [{"path":"./app.py","line":"12-14","message":"a"},{"file":"app.py","start_line":20,"message":"b"},{"path":"app.py","line":"L7","message":"c"}]
+            """#
+        let parsed = FindingParser.parse(text, files: Self.files)
+        #expect(parsed.findings.map(\.line) == [12, 20, 7])
+        #expect(parsed.findings.allSatisfy { $0.path == "app.py" })
+    }
+
     @Test("messages lose control characters and are capped")
     func cleaning() {
         let long = String(repeating: "m", count: 5_000)

@@ -202,9 +202,10 @@ public enum FindingParser {
     }
 
     static func finding(_ object: [String: Any], files: [String: ClosedRange<Int>]) -> ModelFinding? {
-        guard let path = (object["path"] as? String) ?? (object["file"] as? String), let range = files[path],
-            let line = integer(object["line"]), range.contains(line)
-        else { return nil }
+        guard let named = (object["path"] as? String) ?? (object["file"] as? String) else { return nil }
+        // Models often write `./app.py` for `app.py`.
+        let path = files[named] != nil ? named : (named.hasPrefix("./") ? String(named.dropFirst(2)) : named)
+        guard let range = files[path], let line = integer(object["line"] ?? object["start_line"]), range.contains(line) else { return nil }
         let message = clean(string(object["message"]) ?? string(object["description"]) ?? "", limit: maximumMessage)
         let title = clean(string(object["title"]) ?? "", limit: maximumTitle)
         guard !message.isEmpty || !title.isEmpty else { return nil }
@@ -229,7 +230,9 @@ public enum FindingParser {
             let double = number.doubleValue
             return double.isFinite && double == double.rounded() && abs(double) < 1e9 ? Int(double) : nil
         case let text as String:
-            return Int(text.trimmingCharacters(in: .whitespaces))
+            // "12", " 12 ", and ranges such as "12-14" or "L12" (the first line counts).
+            let digits = text.drop { !$0.isNumber }.prefix { $0.isNumber }
+            return digits.count <= 9 ? Int(digits) : nil
         default:
             return nil
         }
