@@ -76,6 +76,15 @@ let package = Package(
             resources: [.copy("PromptTemplates")],
             swiftSettings: swiftSettings
         ),
+        // The ontology's versioning core: snapshots, content-addressed commits, diffs, three-way merges, issue references.
+        .target(
+            name: "ArbiterOntology",
+            dependencies: [
+                "ArbiterCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A model provider for tests and `arbiter bench gateway`: a real HTTP server on loopback speaking both wire formats.
         .target(
             name: "ArbiterFakeProvider",
@@ -148,6 +157,11 @@ let package = Package(
                 "ArbiterAI", "ArbiterFakeProvider", "ArbiterReview",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArbiterOntologyTests",
+            dependencies: ["ArbiterCore", "ArbiterOntology"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
