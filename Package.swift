@@ -121,6 +121,7 @@ let package = Package(
                 "ArbiterAI",
                 "ArbiterCore",
                 "ArbiterFakeProvider",
+                "ArbiterOntology",
                 "ArbiterReview",
                 "ArbiterServer",
                 "ArbiterStore",

@@ -43,12 +43,13 @@ public struct SnapshotDiff: Sendable, Equatable {
         let old = FieldMap(flattening: before).entries
         let new = FieldMap(flattening: after).entries
         var fields: [FieldChange] = []
-        for path in Set(old.keys).union(new.keys).sorted() where old[path] != new[path] {
+        // Each path's text is built once: sorting by `FieldPath` would build it on every comparison.
+        for (name, path) in Set(old.keys).union(new.keys).map({ ($0.description, $0) }).sorted(by: { $0.0 < $1.0 }) where old[path] != new[path] {
             // Containers appear through their fields; report values only.
             let before = old[path].flatMap(Self.value)
             let after = new[path].flatMap(Self.value)
             if before == nil && after == nil && old[path] != nil && new[path] != nil { continue }
-            fields.append(FieldChange(path: path.description, before: before, after: after))
+            fields.append(FieldChange(path: name, before: before, after: after))
         }
         return fields
     }

@@ -24,11 +24,20 @@ public struct MergeConflict: Sendable, Equatable {
 
 /// The result of merging two snapshots that share a base.
 public struct MergeResult: Sendable, Equatable {
-    /// The merged snapshot; where there are conflicts it holds "ours" for the conflicting parts.
-    public let merged: Snapshot
+    let base: Snapshot
+    /// What the merge changes relative to the base: a document, or `nil` for a removed resource.
+    public let changes: [ResourceKey: JSONValue?]
     /// In resource and field order; empty when the merge is clean.
     public let conflicts: [MergeConflict]
     public var isClean: Bool { conflicts.isEmpty }
+
+    /// The merged snapshot; where there are conflicts it holds "ours" for the conflicting parts. Building it copies
+    /// the base; a store applies ``changes`` instead.
+    public var merged: Snapshot {
+        var snapshot = base
+        for (key, document) in changes { snapshot[key] = document }
+        return snapshot
+    }
 }
 
 /// Three-way merge of ontology snapshots, field by field.
@@ -39,10 +48,18 @@ public struct MergeResult: Sendable, Equatable {
 /// edits on the other are applied to the renamed resource. Costs in proportion to the resources that changed.
 public enum ThreeWayMerge {
     public static func merge(base: Snapshot, ours: Snapshot, theirs: Snapshot) -> MergeResult {
-        var merged = base
+        merge(base: base, ours: ours, theirs: theirs, changedOurs: changedKeys(base, ours), changedTheirs: changedKeys(base, theirs))
+    }
+
+    /// The same, when the caller already knows which resources each side changed since the base (a store keeps
+    /// that per commit): the work is then proportional to those changes, not to the size of the snapshots.
+    public static func merge(
+        base: Snapshot, ours: Snapshot, theirs: Snapshot, changedOurs: Set<ResourceKey>, changedTheirs: Set<ResourceKey>
+    ) -> MergeResult {
+        // Only what changes is collected, so the work follows the size of the change, not of the base.
+        var changes: [ResourceKey: JSONValue?] = [:]
+        func set(_ key: ResourceKey, _ document: JSONValue?) { changes.updateValue(document, forKey: key) }
         var conflicts: [MergeConflict] = []
-        let changedOurs = changedKeys(base, ours)
-        let changedTheirs = changedKeys(base, theirs)
         let renamesOurs = renames(base, ours, changed: changedOurs)
         let renamesTheirs = renames(base, theirs, changed: changedTheirs)
         var handled = Set<ResourceKey>()
@@ -54,46 +71,46 @@ public enum ThreeWayMerge {
             if let theirsNew = renamesTheirs[old] {
                 handled.insert(theirsNew)
                 if theirsNew == new {
-                    merged[old] = nil
-                    merged[new] = ours[new]
+                    set(old, nil)
+                    set(new, ours[new])
                 } else {
                     conflicts.append(
                         MergeConflict(
                             resource: old, field: "id", kind: .renameRename, base: .string(old.id), ours: .string(new.id), theirs: .string(theirsNew.id)))
-                    merged[old] = nil
-                    merged[new] = ours[new]
+                    set(old, nil)
+                    set(new, ours[new])
                 }
                 continue
             }
             // Ours renamed; theirs may have edited or deleted the old resource.
-            merged[old] = nil
+            set(old, nil)
             let edited = mergeResource(
                 key: new, base: base[old].map { reKeyed($0, to: new.id) }, ours: ours[new], theirs: theirs[old].map { reKeyed($0, to: new.id) },
                 reportAs: old)
-            merged[new] = edited.document
+            set(new, edited.document)
             conflicts += edited.conflicts
         }
         for (old, new) in renamesTheirs.sorted(by: { $0.key < $1.key }) where !handled.contains(old) {
             handled.insert(old)
             handled.insert(new)
-            merged[old] = nil
+            set(old, nil)
             let edited = mergeResource(
                 key: new, base: base[old].map { reKeyed($0, to: new.id) }, ours: ours[old].map { reKeyed($0, to: new.id) }, theirs: theirs[new],
                 reportAs: old)
-            merged[new] = edited.document
+            set(new, edited.document)
             conflicts += edited.conflicts
         }
         for key in changedOurs.union(changedTheirs).sorted() where !handled.contains(key) {
             let result = mergeResource(key: key, base: base[key], ours: ours[key], theirs: theirs[key], reportAs: key)
-            merged[key] = result.document
+            set(key, result.document)
             conflicts += result.conflicts
         }
         conflicts.sort { ($0.resource, $0.field ?? "") < ($1.resource, $1.field ?? "") }
-        return MergeResult(merged: merged, conflicts: conflicts)
+        return MergeResult(base: base, changes: changes, conflicts: conflicts)
     }
 
     /// Keys whose document differs between `base` and `side`.
-    static func changedKeys(_ base: Snapshot, _ side: Snapshot) -> Set<ResourceKey> {
+    public static func changedKeys(_ base: Snapshot, _ side: Snapshot) -> Set<ResourceKey> {
         var keys = Set<ResourceKey>()
         for (key, document) in side.resources where base[key] != document { keys.insert(key) }
         for key in base.resources.keys where side[key] == nil { keys.insert(key) }
@@ -158,7 +175,7 @@ public enum ThreeWayMerge {
         let t = FieldMap(flattening: theirs).entries
         var merged = o
         var conflicts: [MergeConflict] = []
-        for path in Set(b.keys).union(o.keys).union(t.keys).sorted() {
+        for (_, path) in Set(b.keys).union(o.keys).union(t.keys).map({ ($0.description, $0) }).sorted(by: { $0.0 < $1.0 }) {
             let (inBase, inOurs, inTheirs) = (b[path], o[path], t[path])
             if inOurs == inTheirs { continue }
             if inOurs == inBase {
