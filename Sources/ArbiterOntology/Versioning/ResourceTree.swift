@@ -1,0 +1,217 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// A node of a ``ResourceTree``, stored under the SHA-256 of its canonical encoding.
+public enum TreeNode: Sendable, Equatable, Codable {
+    /// Up to ``ResourceTree/leafCapacity`` resources: resource key (`kind/id`) → document hash.
+    case leaf([String: String])
+    /// Sixteen children, by the next hex digit of the key's hash.
+    case branch([String?])
+
+    /// The node's address.
+    public var hash: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(self)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Where tree nodes live: the database for the store, a dictionary in tests.
+public protocol TreeNodeStore: Sendable {
+    func nodes(_ hashes: [String]) async throws -> [String: TreeNode]
+    func put(_ nodes: [String: TreeNode]) async throws
+}
+
+/// A tree nodes store in memory.
+public final class InMemoryTreeNodeStore: TreeNodeStore {
+    private let storage = Mutex<[String: TreeNode]>([:])
+
+    public init() {}
+
+    public var count: Int { storage.withLock { $0.count } }
+
+    public func nodes(_ hashes: [String]) async throws -> [String: TreeNode] {
+        storage.withLock { storage in hashes.reduce(into: [:]) { $0[$1] = storage[$1] } }
+    }
+
+    public func put(_ nodes: [String: TreeNode]) async throws {
+        storage.withLock { $0.merge(nodes) { first, _ in first } }
+    }
+}
+
+/// The resources of one commit as a persistent, content-addressed hash trie (like git's trees, keyed by hash).
+///
+/// A commit that changes k resources writes O(k · depth) new nodes and shares every other node with its parent;
+/// reading one resource at any commit reads depth nodes; diffing two commits skips every subtree whose hash is
+/// equal. Depth grows with log₁₆ of the store (3 at 10 000 resources), so none of these follow the store's size.
+public struct ResourceTree: Sendable {
+    public static let leafCapacity = 32
+    public let store: any TreeNodeStore
+
+    public init(store: any TreeNodeStore) {
+        self.store = store
+    }
+
+    static func keyHash(_ key: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(key.utf8))).flatMap { [$0 >> 4, $0 & 0x0F] }
+    }
+
+    /// The document hash of `key` in the tree `root` (`nil` root: the empty tree).
+    public func lookup(_ key: ResourceKey, in root: String?) async throws -> String? {
+        let name = key.description
+        let digits = Self.keyHash(name)
+        var current = root
+        var depth = 0
+        while let hash = current {
+            guard let node = try await store.nodes([hash])[hash] else { throw TreeError.missingNode(hash) }
+            switch node {
+            case .leaf(let entries): return entries[name]
+            case .branch(let children):
+                current = children[Int(digits[depth])]
+                depth += 1
+            }
+        }
+        return nil
+    }
+
+    /// The tree with `changes` applied (a document hash, or `nil` to remove), and the nodes that are new.
+    public func applying(_ changes: [ResourceKey: String?], to root: String?) async throws -> (root: String?, written: Int) {
+        var pending: [String: TreeNode] = [:]
+        let items = changes.map { (name: $0.key.description, digits: Self.keyHash($0.key.description), document: $0.value) }
+        let newRoot = try await update(root, depth: 0, items, pending: &pending)
+        try await store.put(pending)
+        return (newRoot, pending.count)
+    }
+
+    private func update(
+        _ hash: String?, depth: Int, _ items: [(name: String, digits: [UInt8], document: String?)], pending: inout [String: TreeNode]
+    ) async throws -> String? {
+        let node: TreeNode
+        if let hash {
+            if let staged = pending[hash] {
+                node = staged
+            } else if let stored = try await store.nodes([hash])[hash] {
+                node = stored
+            } else {
+                throw TreeError.missingNode(hash)
+            }
+        } else {
+            node = .leaf([:])
+        }
+        switch node {
+        case .leaf(var entries):
+            for item in items { entries[item.name] = item.document }
+            if entries.isEmpty { return nil }
+            if entries.count <= Self.leafCapacity || depth >= 63 { return store(.leaf(entries), &pending) }
+            // Too full: split by the next digit.
+            var children = [String?](repeating: nil, count: 16)
+            let all = entries.map { (name: $0.key, digits: Self.keyHash($0.key), document: Optional($0.value)) }
+            for (digit, group) in Dictionary(grouping: all, by: { Int($0.digits[depth]) }) {
+                children[digit] = try await update(nil, depth: depth + 1, group, pending: &pending)
+            }
+            return store(.branch(children), &pending)
+        case .branch(var children):
+            for (digit, group) in Dictionary(grouping: items, by: { Int($0.digits[depth]) }) {
+                children[digit] = try await update(children[digit], depth: depth + 1, group, pending: &pending)
+            }
+            if children.allSatisfy({ $0 == nil }) { return nil }
+            // Keep the shape canonical (a node is a leaf exactly when it holds at most `leafCapacity` resources), so equal
+            // contents give equal hashes whatever the history. A child that is a branch holds more than that already.
+            var gathered: [String: String] = [:]
+            var collapsible = true
+            for child in children.compactMap({ $0 }) where collapsible {
+                let node: TreeNode?
+                if let staged = pending[child] { node = staged } else { node = try await store.nodes([child])[child] }
+                guard case .leaf(let entries)? = node else {
+                    collapsible = false
+                    break
+                }
+                gathered.merge(entries) { first, _ in first }
+                if gathered.count > Self.leafCapacity { collapsible = false }
+            }
+            if collapsible { return store(.leaf(gathered), &pending) }
+            return store(.branch(children), &pending)
+        }
+    }
+
+    private func store(_ node: TreeNode, _ pending: inout [String: TreeNode]) -> String {
+        let hash = node.hash
+        pending[hash] = node
+        return hash
+    }
+
+    /// Keys whose document differs between two trees, with both document hashes; equal subtrees are skipped.
+    public func differences(_ old: String?, _ new: String?) async throws -> [ResourceKey: (old: String?, new: String?)] {
+        var result: [String: (old: String?, new: String?)] = [:]
+        var stack: [(String?, String?)] = [(old, new)]
+        while let (a, b) = stack.popLast() {
+            if a == b { continue }
+            let nodes = try await store.nodes([a, b].compactMap { $0 })
+            let left = try a.map { hash -> TreeNode in guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }; return node }
+            let right = try b.map { hash -> TreeNode in guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }; return node }
+            switch (left, right) {
+            case (.branch(let x)?, .branch(let y)?):
+                for digit in 0..<16 where x[digit] != y[digit] { stack.append((x[digit], y[digit])) }
+            case (.branch(let x)?, let other), (let other, .branch(let x)?):
+                // A leaf (or nothing) against a branch: compare every entry below.
+                let flipped = left.map { if case .branch = $0 { return true } else { return false } } ?? false
+                let branchEntries = try await entries(under: x)
+                let otherEntries: [String: String] = { if case .leaf(let entries)? = other { return entries } else { return [:] } }()
+                for name in Set(branchEntries.keys).union(otherEntries.keys) where branchEntries[name] != otherEntries[name] {
+                    result[name] = flipped ? (branchEntries[name], otherEntries[name]) : (otherEntries[name], branchEntries[name])
+                }
+            default:
+                let x: [String: String] = { if case .leaf(let entries)? = left { return entries } else { return [:] } }()
+                let y: [String: String] = { if case .leaf(let entries)? = right { return entries } else { return [:] } }()
+                for name in Set(x.keys).union(y.keys) where x[name] != y[name] { result[name] = (x[name], y[name]) }
+            }
+        }
+        var keyed: [ResourceKey: (old: String?, new: String?)] = [:]
+        for (name, pair) in result {
+            guard let key = ResourceKey(name) else { continue }
+            keyed[key] = pair
+        }
+        return keyed
+    }
+
+    /// Every entry of the tree: for listing, O(size).
+    public func entries(_ root: String?) async throws -> [ResourceKey: String] {
+        guard let root else { return [:] }
+        return try await entries(under: [root]).reduce(into: [:]) { result, entry in
+            if let key = ResourceKey(entry.key) { result[key] = entry.value }
+        }
+    }
+
+    private func entries(under roots: [String?]) async throws -> [String: String] {
+        var result: [String: String] = [:]
+        var stack = roots.compactMap { $0 }
+        while !stack.isEmpty {
+            let batch = stack
+            stack = []
+            let nodes = try await store.nodes(batch)
+            for hash in batch {
+                guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }
+                switch node {
+                case .leaf(let entries): result.merge(entries) { first, _ in first }
+                case .branch(let children): stack += children.compactMap { $0 }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// The node store lost a node a tree refers to.
+public enum TreeError: Error, Sendable, Equatable {
+    case missingNode(String)
+}
+
+extension ResourceKey {
+    /// Parses `kind/id`.
+    public init?(_ text: String) {
+        guard let slash = text.firstIndex(of: "/"), let kind = ResourceKind(rawValue: String(text[..<slash])) else { return nil }
+        self.init(kind, String(text[text.index(after: slash)...]))
+    }
+}
