@@ -76,11 +76,13 @@ let package = Package(
             resources: [.copy("PromptTemplates")],
             swiftSettings: swiftSettings
         ),
-        // The ontology's versioning core: snapshots, content-addressed commits, diffs, three-way merges, issue references.
+        // The ontology: snapshots, content-addressed commits and trees, diffs, three-way merges, validation, locks,
+        // issue references, and the repository that keeps branches and commits in the database.
         .target(
             name: "ArbiterOntology",
             dependencies: [
                 "ArbiterCore",
+                "ArbiterStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -162,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArbiterOntologyTests",
-            dependencies: ["ArbiterCore", "ArbiterOntology"],
+            dependencies: ["ArbiterCore", "ArbiterOntology", "ArbiterStore", "ArbiterTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

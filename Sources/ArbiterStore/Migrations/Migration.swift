@@ -44,5 +44,6 @@ extension Migration {
         .createDatabaseRoles,
         .createReviews,
         .createAIGateway,
+        .createOntology,
     ]
 }
