@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "ArbiterAI",
                 "ArbiterCore",
+                "ArbiterOntology",
                 "ArbiterReview",
                 "ArbiterStore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),

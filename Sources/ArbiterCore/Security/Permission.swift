@@ -20,13 +20,19 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageAI = "ai:manage"
     /// Read model usage and cost.
     case readUsage = "usage:read"
+    /// Read the ontology: branches, commits, resources, diffs.
+    case readOntology = "ontology:read"
+    /// Create branches and change resources on them.
+    case writeOntology = "ontology:write"
+    /// Protect branches and set their required approvals.
+    case administerOntology = "ontology:admin"
 
     /// The least role that holds this permission.
     public var minimumRole: Role {
         switch self {
-        case .readSelf, .readVersion, .readReviews: .viewer
-        case .createReview: .developer
-        case .manageAI, .readUsage: .maintainer
+        case .readSelf, .readVersion, .readReviews, .readOntology: .viewer
+        case .createReview, .writeOntology: .developer
+        case .manageAI, .readUsage, .administerOntology: .maintainer
         case .manageAPIKeys, .manageUsers, .manageSecrets, .readAudit: .admin
         }
     }
@@ -34,8 +40,8 @@ public enum Permission: String, CaseIterable, Sendable {
     /// Whether an API key (a service account) may use it. Managing people, keys and secrets takes a person.
     public var allowsServiceAccounts: Bool {
         switch self {
-        case .readSelf, .readVersion, .readAudit, .createReview, .readReviews, .readUsage: true
-        case .manageAPIKeys, .manageUsers, .manageSecrets, .manageAI: false
+        case .readSelf, .readVersion, .readAudit, .createReview, .readReviews, .readUsage, .readOntology, .writeOntology: true
+        case .manageAPIKeys, .manageUsers, .manageSecrets, .manageAI, .administerOntology: false
         }
     }
 }

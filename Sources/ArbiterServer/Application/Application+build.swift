@@ -40,6 +40,7 @@ public func buildRouter(
         ProvidersController(ai: dependencies.ai).register(on:),
         ReviewerConfigController(ai: dependencies.ai).register(on:),
         UsageController(ai: dependencies.ai, clock: dependencies.clock).register(on:),
+        OntologyController(repository: dependencies.ontology, audit: dependencies.audit).register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -66,7 +67,7 @@ public func buildRouter(
 let componentSchemas: [String: JSONValue] = [
     HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
     SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ProvidersController.schemas,
-    ReviewerConfigController.schemas, UsageController.schemas, ["Problem": .problemSchema],
+    ReviewerConfigController.schemas, UsageController.schemas, OntologyController.schemas, ["Problem": .problemSchema],
 ].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.

@@ -1,5 +1,6 @@
 import ArbiterAI
 import ArbiterCore
+import ArbiterOntology
 import ArbiterReview
 import ArbiterStore
 import Foundation
@@ -25,6 +26,8 @@ public struct ServerDependencies: Sendable {
     public let reviews: ReviewService
     /// Model providers, the reviewer chain, usage and the answer cache.
     public let ai: AIService
+    /// The ontology's branches and commits.
+    public let ontology: OntologyRepository
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
@@ -63,7 +66,7 @@ public struct ServerDependencies: Sendable {
             limiter: limiter, tokens: tokens, credentials: credentials, cipher: cipher, auth: auth,
             settings: settings, clock: clock,
             reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ai: ai, ids: ids, clock: clock),
-            ai: ai, readinessTimeout: readinessTimeout)
+            ai: ai, ontology: OntologyRepository(database: database, clock: clock), readinessTimeout: readinessTimeout)
     }
 
     /// Stops the password-hashing workers and closes the model providers' connections.
