@@ -138,7 +138,7 @@ public struct OntologyRepository: Sendable {
     /// nothing returns the current head without a new commit.
     public func commit(
         organizationID: String, branch name: String, changes: [ResourceKey: JSONValue?], expectedHead: String?, author: String, message: String,
-        issueReferences: [String]
+        issueReferences: [String], mergedParent: String? = nil
     ) async throws -> Commit {
         let now = clock.now()
         return try await database.transaction { executor in
@@ -171,10 +171,11 @@ public struct OntologyRepository: Sendable {
             let oldRoot = parent.tree.isEmpty ? nil : parent.tree
             var changed: [String] = []
             for (key, hash) in hashes where try await tree.lookup(key, in: oldRoot) != hash { changed.append(key.description) }
-            guard !changed.isEmpty else { return parent }
+            guard !changed.isEmpty || mergedParent != nil else { return parent }
             let newRoot = try await tree.applying(hashes, to: oldRoot).root
             let commit = Commit(
-                tree: newRoot ?? "", parents: [head], author: author, message: message, createdAt: now.unixMilliseconds, issueReferences: issueReferences)
+                tree: newRoot ?? "", parents: [head] + (mergedParent.map { [$0] } ?? []), author: author, message: message,
+                createdAt: now.unixMilliseconds, issueReferences: issueReferences)
             try await Self.insert(commit, changed: changed.sorted(), organizationID: organizationID, on: executor)
             let moved = try await executor.query(
                 """
@@ -210,6 +211,61 @@ public struct OntologyRepository: Sendable {
             let bodies = try await Self.documents(Array(hashes), organizationID: organizationID, on: executor)
             return pairs.mapValues { (before: $0.old.flatMap { bodies[$0] }, after: $0.new.flatMap { bodies[$0] }) }
         }
+    }
+
+    /// The nearest common ancestor of two commits (breadth-first over all parents), or `nil` when they share none.
+    public func mergeBase(organizationID: String, _ a: Commit, _ b: Commit) async throws -> Commit? {
+        try await database.read { executor in
+            var depthA: [String: Int] = [a.id: 0]
+            var frontier = [a]
+            while !frontier.isEmpty {
+                var next: [Commit] = []
+                for commit in frontier {
+                    for parent in commit.parents where depthA[parent] == nil {
+                        depthA[parent] = (depthA[commit.id] ?? 0) + 1
+                        if let found = try await Self.commit(parent, organizationID: organizationID, on: executor) { next.append(found) }
+                    }
+                }
+                frontier = next
+            }
+            var seen: Set<String> = [b.id]
+            frontier = [b]
+            while !frontier.isEmpty {
+                // The first level of b's ancestry that meets a's: among those, the one closest to a.
+                if let hit = frontier.filter({ depthA[$0.id] != nil }).min(by: { depthA[$0.id]! < depthA[$1.id]! }) { return hit }
+                var next: [Commit] = []
+                for commit in frontier {
+                    for parent in commit.parents where seen.insert(parent).inserted {
+                        if let found = try await Self.commit(parent, organizationID: organizationID, on: executor) { next.append(found) }
+                    }
+                }
+                frontier = next
+            }
+            return nil
+        }
+    }
+
+    /// The three-way merge of `source` into `target` over their merge base, looking only at resources either side
+    /// changed since it.
+    public func merge(organizationID: String, source: Commit, into target: Commit) async throws -> (base: Commit, result: MergeResult) {
+        guard let base = try await mergeBase(organizationID: organizationID, source, target) else {
+            throw RepositoryError.noSuchReference("a common ancestor of \(source.id) and \(target.id)")
+        }
+        let ours = try await differences(organizationID: organizationID, from: base, to: target)
+        let theirs = try await differences(organizationID: organizationID, from: base, to: source)
+        var baseSnapshot = Snapshot()
+        var oursSnapshot = Snapshot()
+        var theirsSnapshot = Snapshot()
+        let keys = Set(ours.keys).union(theirs.keys)
+        for key in keys {
+            let inBase = ours[key]?.before ?? theirs[key]?.before
+            baseSnapshot[key] = inBase
+            oursSnapshot[key] = ours[key].map { $0.after } ?? inBase
+            theirsSnapshot[key] = theirs[key].map { $0.after } ?? inBase
+        }
+        let result = ThreeWayMerge.merge(
+            base: baseSnapshot, ours: oursSnapshot, theirs: theirsSnapshot, changedOurs: Set(ours.keys), changedTheirs: Set(theirs.keys))
+        return (base, result)
     }
 
     // MARK: Rows

@@ -41,6 +41,7 @@ public func buildRouter(
         ReviewerConfigController(ai: dependencies.ai).register(on:),
         UsageController(ai: dependencies.ai, clock: dependencies.clock).register(on:),
         OntologyController(repository: dependencies.ontology, audit: dependencies.audit).register(on:),
+        ProposalsController(proposals: dependencies.proposals, repository: dependencies.ontology).register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -67,7 +68,8 @@ public func buildRouter(
 let componentSchemas: [String: JSONValue] = [
     HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
     SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ProvidersController.schemas,
-    ReviewerConfigController.schemas, UsageController.schemas, OntologyController.schemas, ["Problem": .problemSchema],
+    ReviewerConfigController.schemas, UsageController.schemas, OntologyController.schemas,
+    ProposalsController.schemas, ["Problem": .problemSchema],
 ].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.

@@ -28,6 +28,8 @@ public struct ServerDependencies: Sendable {
     public let ai: AIService
     /// The ontology's branches and commits.
     public let ontology: OntologyRepository
+    /// Change proposals between ontology branches.
+    public let proposals: ProposalRepository
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
@@ -66,7 +68,8 @@ public struct ServerDependencies: Sendable {
             limiter: limiter, tokens: tokens, credentials: credentials, cipher: cipher, auth: auth,
             settings: settings, clock: clock,
             reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ai: ai, ids: ids, clock: clock),
-            ai: ai, ontology: OntologyRepository(database: database, clock: clock), readinessTimeout: readinessTimeout)
+            ai: ai, ontology: OntologyRepository(database: database, clock: clock),
+            proposals: ProposalRepository(database: database, ids: ids, clock: clock), readinessTimeout: readinessTimeout)
     }
 
     /// Stops the password-hashing workers and closes the model providers' connections.

@@ -212,29 +212,48 @@ extension OntologyController {
         }
         if members["id"] == nil { members["id"] = .string(key.id) }
         let document = JSONValue.object(members)
-        var snapshot = Snapshot([key: document])
-        // Whatever it refers to, as it is at the head.
-        var referenced: [ResourceKey] = []
-        switch key.kind {
-        case .linkTypes:
-            referenced = ["source", "target"].compactMap { document[$0]?.stringValue }.map { ResourceKey(.objectTypes, $0) }
-        case .interfaces:
-            if case .array(let items)? = document["properties"] { referenced += items.compactMap(\.stringValue).map { ResourceKey(.sharedProperties, $0) } }
-            if case .array(let items)? = document["extends"] { referenced += items.compactMap(\.stringValue).map { ResourceKey(.interfaces, $0) } }
-        case .objectTypes, .sharedProperties:
-            break
-        }
-        for reference in Set(referenced).prefix(100) where reference != key {
-            snapshot[reference] = try await repository.document(organizationID: principal.organizationID, key: reference, at: head)
-        }
-        let issues = OntologyValidator.validate(snapshot, only: [key])
-        guard issues.isEmpty else {
-            throw Problem(
-                .unprocessableContent, slug: "invalid-resource", title: "Invalid resource",
-                detail: issues.map { "\($0.field.isEmpty ? "the resource" : "`\($0.field)`") \($0.message)" }.joined(separator: "; "),
-                extensions: ["errors": .array(issues.map { ["field": .string($0.field), "detail": .string($0.message)] })])
-        }
+        let issues = try await Self.validate([key: document], repository: repository, organizationID: principal.organizationID, at: head)
+        guard issues.isEmpty else { throw Self.invalid(issues) }
         return document
+    }
+
+    static func invalid(_ issues: [ValidationIssue]) -> Problem {
+        Problem(
+            .unprocessableContent, slug: "invalid-resource", title: "Invalid resource",
+            detail: issues.map { "\($0.resource) \($0.field.isEmpty ? "" : "`\($0.field)` ")\($0.message)" }.joined(separator: "; "),
+            extensions: [
+                "errors": .array(issues.map { ["resource": .string($0.resource.description), "field": .string($0.field), "detail": .string($0.message)] })
+            ])
+    }
+
+    /// Issues with the documents in `changes` once applied at `head`: each checked against the model and against
+    /// what it refers to (taken from `changes` when it changes too, else from `head`).
+    static func validate(
+        _ changes: [ResourceKey: JSONValue?], repository: OntologyRepository, organizationID: String, at head: Commit
+    ) async throws -> [ValidationIssue] {
+        var snapshot = Snapshot()
+        var checked = Set<ResourceKey>()
+        var referenced = Set<ResourceKey>()
+        for (key, document) in changes {
+            guard let document else { continue }
+            snapshot[key] = document
+            checked.insert(key)
+            switch key.kind {
+            case .linkTypes:
+                for end in ["source", "target"] { if let id = document[end]?.stringValue { referenced.insert(ResourceKey(.objectTypes, id)) } }
+            case .interfaces:
+                if case .array(let items)? = document["properties"] {
+                    for id in items.compactMap(\.stringValue) { referenced.insert(ResourceKey(.sharedProperties, id)) }
+                }
+                if case .array(let items)? = document["extends"] { for id in items.compactMap(\.stringValue) { referenced.insert(ResourceKey(.interfaces, id)) } }
+            case .objectTypes, .sharedProperties:
+                break
+            }
+        }
+        for reference in referenced.subtracting(changes.keys).sorted().prefix(500) {
+            snapshot[reference] = try await repository.document(organizationID: organizationID, key: reference, at: head)
+        }
+        return OntologyValidator.validate(snapshot, only: checked)
     }
 
     /// Refuses to delete what others point at: object types used by link types, shared properties used by

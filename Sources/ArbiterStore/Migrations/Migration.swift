@@ -45,5 +45,6 @@ extension Migration {
         .createReviews,
         .createAIGateway,
         .createOntology,
+        .createOntologyProposals,
     ]
 }
