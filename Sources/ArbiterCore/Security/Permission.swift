@@ -26,6 +26,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case writeOntology = "ontology:write"
     /// Protect branches and set their required approvals.
     case administerOntology = "ontology:admin"
+    /// Approve or reject someone else's emergency override.
+    case approveOverrides = "overrides:approve"
 
     /// The least role that holds this permission.
     public var minimumRole: Role {
@@ -33,7 +35,7 @@ public enum Permission: String, CaseIterable, Sendable {
         case .readSelf, .readVersion, .readReviews, .readOntology: .viewer
         case .createReview, .writeOntology: .developer
         case .manageAI, .readUsage, .administerOntology: .maintainer
-        case .manageAPIKeys, .manageUsers, .manageSecrets, .readAudit: .admin
+        case .manageAPIKeys, .manageUsers, .manageSecrets, .readAudit, .approveOverrides: .admin
         }
     }
 
@@ -41,7 +43,7 @@ public enum Permission: String, CaseIterable, Sendable {
     public var allowsServiceAccounts: Bool {
         switch self {
         case .readSelf, .readVersion, .readAudit, .createReview, .readReviews, .readUsage, .readOntology, .writeOntology: true
-        case .manageAPIKeys, .manageUsers, .manageSecrets, .manageAI, .administerOntology: false
+        case .manageAPIKeys, .manageUsers, .manageSecrets, .manageAI, .administerOntology, .approveOverrides: false
         }
     }
 }

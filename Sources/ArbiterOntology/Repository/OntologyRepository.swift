@@ -135,10 +135,12 @@ public struct OntologyRepository: Sendable {
 
     /// Applies `changes` (a document, or `nil` to delete) to `branch` as one commit. With `expectedHead`, refuses
     /// with ``RepositoryError/staleHead(expected:current:)`` when the branch has moved on; a change that changes
-    /// nothing returns the current head without a new commit.
+    /// nothing returns the current head without a new commit. `alsoInTransaction` runs in the same transaction once
+    /// the commit is written; throwing from it undoes the commit.
     public func commit(
         organizationID: String, branch name: String, changes: [ResourceKey: JSONValue?], expectedHead: String?, author: String, message: String,
-        issueReferences: [String], mergedParent: String? = nil
+        issueReferences: [String], mergedParent: String? = nil,
+        alsoInTransaction: (@Sendable (any SQLExecutor, Commit) async throws -> Void)? = nil
     ) async throws -> Commit {
         let now = clock.now()
         return try await database.transaction { executor in
@@ -177,6 +179,8 @@ public struct OntologyRepository: Sendable {
                 tree: newRoot ?? "", parents: [head] + (mergedParent.map { [$0] } ?? []), author: author, message: message,
                 createdAt: now.unixMilliseconds, issueReferences: issueReferences)
             try await Self.insert(commit, changed: changed.sorted(), organizationID: organizationID, on: executor)
+            // Whatever must happen with the commit or not at all (spending an override, say).
+            try await alsoInTransaction?(executor, commit)
             let moved = try await executor.query(
                 """
                 UPDATE ontology_branches SET head = \(commit.id), updated_at = \(now)

@@ -40,8 +40,11 @@ public func buildRouter(
         ProvidersController(ai: dependencies.ai).register(on:),
         ReviewerConfigController(ai: dependencies.ai).register(on:),
         UsageController(ai: dependencies.ai, clock: dependencies.clock).register(on:),
-        OntologyController(repository: dependencies.ontology, audit: dependencies.audit).register(on:),
-        ProposalsController(proposals: dependencies.proposals, repository: dependencies.ontology).register(on:),
+        ontologyController(dependencies).register(on:),
+        ProposalsController(proposals: dependencies.proposals, repository: dependencies.ontology, governance: ontologyController(dependencies))
+            .register(on:),
+        OverridesController(overrides: dependencies.overrides, repository: dependencies.ontology, audit: dependencies.audit, clock: dependencies.clock)
+            .register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -64,12 +67,16 @@ public func buildRouter(
     return api
 }
 
+func ontologyController(_ dependencies: ServerDependencies) -> OntologyController {
+    OntologyController(repository: dependencies.ontology, overrides: dependencies.overrides, audit: dependencies.audit, clock: dependencies.clock)
+}
+
 /// Every schema the controllers publish.
 let componentSchemas: [String: JSONValue] = [
     HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
     SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ProvidersController.schemas,
     ReviewerConfigController.schemas, UsageController.schemas, OntologyController.schemas,
-    ProposalsController.schemas, ["Problem": .problemSchema],
+    ProposalsController.schemas, OverridesController.schemas, ["Problem": .problemSchema],
 ].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.

@@ -30,6 +30,8 @@ public struct ServerDependencies: Sendable {
     public let ontology: OntologyRepository
     /// Change proposals between ontology branches.
     public let proposals: ProposalRepository
+    /// Emergency overrides of protected branches' governance.
+    public let overrides: OverrideRepository
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
@@ -69,7 +71,8 @@ public struct ServerDependencies: Sendable {
             settings: settings, clock: clock,
             reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ai: ai, ids: ids, clock: clock),
             ai: ai, ontology: OntologyRepository(database: database, clock: clock),
-            proposals: ProposalRepository(database: database, ids: ids, clock: clock), readinessTimeout: readinessTimeout)
+            proposals: ProposalRepository(database: database, ids: ids, clock: clock),
+            overrides: OverrideRepository(database: database, ids: ids, clock: clock), readinessTimeout: readinessTimeout)
     }
 
     /// Stops the password-hashing workers and closes the model providers' connections.

@@ -159,13 +159,7 @@ extension OntologyController {
         }
         if let expected, expected != branch.head { throw Self.stale(expected: expected, current: branch.head) }
         let (references, message) = try Self.issueReferences(request)
-        if branch.isProtected, references.isEmpty, !Self.exemptPrefixes.contains(where: { branch.name.hasPrefix($0) }) {
-            throw Problem(
-                .unprocessableContent, slug: "issue-reference-required", title: "Issue reference required",
-                detail: "Writes to the protected branch \(branch.name) need an issue reference: send the header X-Issue-ID (\(IssueReference.formats); "
-                    + "several comma-separated), or name the issue in X-Commit-Message. Branches starting with "
-                    + "\(Self.exemptPrefixes.joined(separator: ", ")) need none.")
-        }
+        let override = try await governance(branch, references: references, request: request, principal: principal, context: context, what: "Writes to")
         let headCommit = try await head(branch, principal)
         let existing = try await repository.document(organizationID: principal.organizationID, key: key, at: headCommit)
         var document: JSONValue?
@@ -180,7 +174,7 @@ extension OntologyController {
             commit = try await repository.commit(
                 organizationID: principal.organizationID, branch: branch.name, changes: [key: document], expectedHead: expected,
                 author: try context.actor().reference, message: message ?? "\(deleting ? "Delete" : existing == nil ? "Create" : "Update") \(key)",
-                issueReferences: references.map(\.key))
+                issueReferences: references.map(\.key), alsoInTransaction: spend(override, branch: branch, principal: principal, context: context))
         } catch RepositoryError.staleHead(let expected, let current) {
             throw Self.stale(expected: expected, current: current)
         }
@@ -193,6 +187,64 @@ extension OntologyController {
         }
         response.headers[.eTag] = Self.etag(commit.id)
         return response
+    }
+
+    /// Checks a protected branch's governance: an issue reference, or an approved override (`X-Override-ID`) the
+    /// caller requested for this branch. Returns the override to spend with the commit, if one is used.
+    func governance(
+        _ branch: Branch, references: [IssueReference], request: Request, principal: Principal, context: ArbiterRequestContext, what: String,
+        alsoAccepted: String = ""
+    ) async throws -> Override? {
+        guard branch.isProtected, !Self.exemptPrefixes.contains(where: { branch.name.hasPrefix($0) }) else { return nil }
+        if let id = request.headers[.overrideID] {
+            guard id.count <= 64, let override = try await overrides.find(organizationID: principal.organizationID, id: id) else {
+                throw Problem.notFound("Your organization has no override \(id.prefix(64)).")
+            }
+            let actor = try context.actor().reference
+            guard override.requestedBy == actor, override.branch == branch.name else {
+                throw Problem(
+                    .forbidden, slug: "override-not-yours", title: "Not your override",
+                    detail: "Override \(override.id) was requested by \(override.requestedBy) for \(override.branch); only its requester may use it, on that branch.")
+            }
+            guard override.isUsable(at: clock.now()) else {
+                throw Problem(
+                    .conflict, slug: "override-unusable", title: "Override cannot be used",
+                    detail: "Override \(override.id) is \(override.status.rawValue)\(override.status == .approved ? " but expired" : ""); an override works once, "
+                        + "after a different administrator approves it, within 24 hours.")
+            }
+            return override
+        }
+        guard references.isEmpty else { return nil }
+        throw Problem(
+            .unprocessableContent, slug: "issue-reference-required", title: "Issue reference required",
+            detail: "\(what) the protected branch \(branch.name) need an issue reference: \(alsoAccepted)send the header X-Issue-ID (\(IssueReference.formats); "
+                + "several comma-separated), or name the issue in X-Commit-Message. Branches starting with "
+                + "\(Self.exemptPrefixes.joined(separator: ", ")) need none. In an emergency, request an override (POST /api/v1/overrides) "
+                + "and send its id as X-Override-ID once a different administrator has approved it.")
+    }
+
+    /// Spends `override` in the commit's transaction, auditing its use; refuses the commit if it was spent meanwhile.
+    func spend(
+        _ override: Override?, branch: Branch, principal: Principal, context: ArbiterRequestContext
+    ) throws -> (@Sendable (any SQLExecutor, Commit) async throws -> Void)? {
+        guard let override else { return nil }
+        let actor = try context.actor()
+        let overrides = overrides
+        let audit = audit
+        return { executor, commit in
+            guard
+                try await overrides.use(
+                    organizationID: principal.organizationID, id: override.id, branch: branch.name, by: actor.reference, commit: commit.id, on: executor)
+                    != nil
+            else {
+                throw Problem(.conflict, slug: "override-unusable", title: "Override cannot be used", detail: "Override \(override.id) was used or expired meanwhile.")
+            }
+            try await audit.append(
+                AuditEvent(
+                    .admin, action: "ontology.override.use", actor: actor.reference, organizationID: principal.organizationID,
+                    target: "override:\(override.id)", details: ["branch": branch.name, "commit": commit.id], origin: actor.origin),
+                on: executor)
+        }
     }
 
     static func stale(expected: String, current: String) -> Problem {
@@ -286,4 +338,6 @@ extension HTTPField.Name {
     static let issueID = HTTPField.Name("X-Issue-ID")!
     /// The message of the commit a write makes (percent-encoded when it is not ASCII).
     static let commitMessage = HTTPField.Name("X-Commit-Message")!
+    /// An approved emergency override to spend on this write or merge.
+    static let overrideID = HTTPField.Name("X-Override-ID")!
 }

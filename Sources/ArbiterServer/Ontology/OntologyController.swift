@@ -10,7 +10,9 @@ import Hummingbird
 /// on a protected branch is `428`; writes to protected branches need an issue reference.
 struct OntologyController: Sendable {
     let repository: OntologyRepository
+    let overrides: OverrideRepository
     let audit: AuditLog
+    let clock: any WallClock
 
     /// Branch name prefixes whose writes need no issue reference even when protected.
     static let exemptPrefixes = ["sandbox/", "experiment/", "personal/"]

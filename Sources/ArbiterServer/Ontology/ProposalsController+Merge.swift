@@ -26,7 +26,8 @@ extension ProposalsController {
             let sourceHead = try await repository.resolve(organizationID: organizationID, reference: proposal.source)
         else { throw Problem.notFound("The proposal's source or target branch no longer exists.") }
         let approvals = try await approvals(proposal, organizationID: organizationID).count
-        guard approvals >= target.requiredApprovals else {
+        let overriding = request.headers[.overrideID] != nil
+        guard approvals >= target.requiredApprovals || overriding else {
             throw Problem(
                 .conflict, slug: "approvals-required", title: "Approvals required",
                 detail: "\(target.name) needs \(target.requiredApprovals) approval\(target.requiredApprovals == 1 ? "" : "s") from someone other than the author; "
@@ -46,12 +47,9 @@ extension ProposalsController {
         references += IssueReference.all(in: body.message ?? "")
         var seen = Set<IssueReference>()
         references = references.filter { seen.insert($0).inserted }
-        if target.isProtected, references.isEmpty, !OntologyController.exemptPrefixes.contains(where: { target.name.hasPrefix($0) }) {
-            throw Problem(
-                .unprocessableContent, slug: "issue-reference-required", title: "Issue reference required",
-                detail: "Merges into the protected branch \(target.name) need an issue reference: `issue_references` in the body, the header X-Issue-ID, "
-                    + "or one in `message` (\(IssueReference.formats)).")
-        }
+        let override = try await governance.governance(
+            target, references: overriding ? [] : references, request: request, principal: principal, context: context,
+            what: "Merges into", alsoAccepted: "give `issue_references` in the body, or ")
         let (_, result) = try await repository.merge(organizationID: organizationID, source: sourceHead, into: targetHead)
         guard result.isClean else {
             let conflicts = result.conflicts.map(Self.conflict)
@@ -73,7 +71,8 @@ extension ProposalsController {
                 organizationID: organizationID, branch: target.name, changes: result.changes, expectedHead: targetHead.id,
                 author: try context.actor().reference,
                 message: body.message ?? "\(squash ? "Squash" : "Merge") \(proposal.source) into \(proposal.target): \(proposal.title)",
-                issueReferences: references.map(\.key), mergedParent: squash ? nil : sourceHead.id)
+                issueReferences: references.map(\.key), mergedParent: squash ? nil : sourceHead.id,
+                alsoInTransaction: governance.spend(override, branch: target, principal: principal, context: context))
         } catch RepositoryError.staleHead(_, let current) {
             throw Problem(
                 .conflict, slug: "target-moved", title: "The target moved",

@@ -10,6 +10,7 @@ import Hummingbird
 struct ProposalsController: Sendable {
     let proposals: ProposalRepository
     let repository: OntologyRepository
+    let governance: OntologyController
 
     struct CreateProposal: Decodable {
         let source: String

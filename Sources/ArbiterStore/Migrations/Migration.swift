@@ -46,5 +46,6 @@ extension Migration {
         .createAIGateway,
         .createOntology,
         .createOntologyProposals,
+        .createOntologyOverrides,
     ]
 }
