@@ -55,7 +55,10 @@ extension OntologyController {
             RouteDocumentation(
                 method: .get, path: "/api/v1/commits/{commit}/\(kind.rawValue)/{id}", operationID: "get\(name)AtCommit",
                 summary: "One \(kind.rawValue) resource as it was at a commit.", tags: ["ontology"], access: .requires(.readOntology),
-                responses: [200: .init("The resource.", schema: .ref("Resource")), 404: .problem("No such commit or resource at it.")]),
+                responses: [
+                    200: .init("The resource.", schema: .ref("Resource")), 400: .problem("Bad resource id."),
+                    404: .problem("No such commit or resource at it."),
+                ]),
             use: { request, context in try await self.getAtCommit(kind, request, context) })
     }
 
