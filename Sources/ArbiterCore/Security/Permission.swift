@@ -28,6 +28,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case administerOntology = "ontology:admin"
     /// Approve or reject someone else's emergency override.
     case approveOverrides = "overrides:approve"
+    /// Release anyone's ontology lock.
+    case forceReleaseLocks = "locks:force_release"
 
     /// The least role that holds this permission.
     public var minimumRole: Role {
@@ -35,7 +37,7 @@ public enum Permission: String, CaseIterable, Sendable {
         case .readSelf, .readVersion, .readReviews, .readOntology: .viewer
         case .createReview, .writeOntology: .developer
         case .manageAI, .readUsage, .administerOntology: .maintainer
-        case .manageAPIKeys, .manageUsers, .manageSecrets, .readAudit, .approveOverrides: .admin
+        case .manageAPIKeys, .manageUsers, .manageSecrets, .readAudit, .approveOverrides, .forceReleaseLocks: .admin
         }
     }
 
@@ -43,7 +45,7 @@ public enum Permission: String, CaseIterable, Sendable {
     public var allowsServiceAccounts: Bool {
         switch self {
         case .readSelf, .readVersion, .readAudit, .createReview, .readReviews, .readUsage, .readOntology, .writeOntology: true
-        case .manageAPIKeys, .manageUsers, .manageSecrets, .manageAI, .administerOntology, .approveOverrides: false
+        case .manageAPIKeys, .manageUsers, .manageSecrets, .manageAI, .administerOntology, .approveOverrides, .forceReleaseLocks: false
         }
     }
 }

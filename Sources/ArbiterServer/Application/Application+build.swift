@@ -45,6 +45,7 @@ public func buildRouter(
             .register(on:),
         OverridesController(overrides: dependencies.overrides, repository: dependencies.ontology, audit: dependencies.audit, clock: dependencies.clock)
             .register(on:),
+        LocksController(locks: dependencies.locks, audit: dependencies.audit, clock: dependencies.clock).register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -68,7 +69,9 @@ public func buildRouter(
 }
 
 func ontologyController(_ dependencies: ServerDependencies) -> OntologyController {
-    OntologyController(repository: dependencies.ontology, overrides: dependencies.overrides, audit: dependencies.audit, clock: dependencies.clock)
+    OntologyController(
+        repository: dependencies.ontology, overrides: dependencies.overrides, locks: dependencies.locks, audit: dependencies.audit,
+        clock: dependencies.clock)
 }
 
 /// Every schema the controllers publish.
@@ -76,7 +79,7 @@ let componentSchemas: [String: JSONValue] = [
     HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
     SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ProvidersController.schemas,
     ReviewerConfigController.schemas, UsageController.schemas, OntologyController.schemas,
-    ProposalsController.schemas, OverridesController.schemas, ["Problem": .problemSchema],
+    ProposalsController.schemas, OverridesController.schemas, LocksController.schemas, ["Problem": .problemSchema],
 ].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.

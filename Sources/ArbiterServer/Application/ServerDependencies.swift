@@ -32,6 +32,8 @@ public struct ServerDependencies: Sendable {
     public let proposals: ProposalRepository
     /// Emergency overrides of protected branches' governance.
     public let overrides: OverrideRepository
+    /// Locks on ontology branches and resources, shared by every replica.
+    public let locks: LockRepository
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
@@ -72,7 +74,8 @@ public struct ServerDependencies: Sendable {
             reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ai: ai, ids: ids, clock: clock),
             ai: ai, ontology: OntologyRepository(database: database, clock: clock),
             proposals: ProposalRepository(database: database, ids: ids, clock: clock),
-            overrides: OverrideRepository(database: database, ids: ids, clock: clock), readinessTimeout: readinessTimeout)
+            overrides: OverrideRepository(database: database, ids: ids, clock: clock),
+            locks: LockRepository(database: database, ids: ids, clock: clock), readinessTimeout: readinessTimeout)
     }
 
     /// Stops the password-hashing workers and closes the model providers' connections.

@@ -37,6 +37,7 @@ extension OntologyController {
                     400: .problem("Bad JSON, name or id."), 404: .problem("No such branch."),
                     412: .problem("If-Match names an older head; the current one is in ETag and `current_commit`."),
                     422: .problem("The resource is invalid (`errors` lists each field), or an issue reference is missing."),
+                    423: .problem("Someone else's lock covers the resource; the problem names it, with Retry-After."),
                     428: .problem("The branch is protected: send If-Match with the head you read."),
                 ]),
             use: { request, context in try await self.write(kind, request, context, deleting: false) })
@@ -48,7 +49,7 @@ extension OntologyController {
                     204: .init("Deleted; ETag is the new commit.", contentType: nil), 400: .problem("Bad name or id."),
                     404: .problem("No such branch or resource."), 409: .problem("Other resources refer to it."),
                     412: .problem("If-Match names an older head."), 422: .problem("An issue reference is missing."),
-                    428: .problem("The branch is protected: send If-Match."),
+                    423: .problem("Someone else's lock covers the resource."), 428: .problem("The branch is protected: send If-Match."),
                 ]),
             use: { request, context in try await self.write(kind, request, context, deleting: true) })
         api.on(
@@ -177,7 +178,10 @@ extension OntologyController {
             commit = try await repository.commit(
                 organizationID: principal.organizationID, branch: branch.name, changes: [key: document], expectedHead: expected,
                 author: try context.actor().reference, message: message ?? "\(deleting ? "Delete" : existing == nil ? "Create" : "Update") \(key)",
-                issueReferences: references.map(\.key), alsoInTransaction: spend(override, branch: branch, principal: principal, context: context))
+                issueReferences: references.map(\.key),
+                alsoInTransaction: Self.both(
+                    lockGuard([key], branch: branch, request: request, principal: principal),
+                    try spend(override, branch: branch, principal: principal, context: context)))
         } catch RepositoryError.staleHead(let expected, let current) {
             throw Self.stale(expected: expected, current: current)
         }
@@ -247,6 +251,40 @@ extension OntologyController {
                     .admin, action: "ontology.override.use", actor: actor.reference, organizationID: principal.organizationID,
                     target: "override:\(override.id)", details: ["branch": branch.name, "commit": commit.id], origin: actor.origin),
                 on: executor)
+        }
+    }
+
+    /// Inside a write's transaction: refuses with `423` when someone else's lock covers one of `keys`, and with `409`
+    /// when the writer presents a lock token (`X-Lock-Token`) that is no longer live.
+    func lockGuard(_ keys: [ResourceKey], branch: Branch, request: Request, principal: Principal) -> @Sendable (any SQLExecutor, Commit) async throws -> Void {
+        let token = request.headers[.lockToken].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let locks = locks
+        let clock = clock
+        return { executor, _ in
+            for key in keys.sorted() {
+                do {
+                    if let blocking = try await locks.check(
+                        organizationID: principal.organizationID, key: key, branch: branch.name, fencingToken: token, on: executor)
+                    {
+                        throw LocksController.locked(blocking, now: clock.now())
+                    }
+                } catch LockError.notHeld {
+                    throw Problem(
+                        .conflict, slug: "lock-token-stale", title: "Lock token not live",
+                        detail: "X-Lock-Token \(token.map(String.init) ?? "") names no live lock of yours over \(key) on \(branch.name) "
+                            + "(it expired or was released); acquire the lock again.")
+                }
+            }
+        }
+    }
+
+    /// Both steps, in order; either may be absent.
+    static func both(
+        _ first: (@Sendable (any SQLExecutor, Commit) async throws -> Void)?, _ second: (@Sendable (any SQLExecutor, Commit) async throws -> Void)?
+    ) -> @Sendable (any SQLExecutor, Commit) async throws -> Void {
+        { executor, commit in
+            try await first?(executor, commit)
+            try await second?(executor, commit)
         }
     }
 
@@ -343,4 +381,6 @@ extension HTTPField.Name {
     static let commitMessage = HTTPField.Name("X-Commit-Message")!
     /// An approved emergency override to spend on this write or merge.
     static let overrideID = HTTPField.Name("X-Override-ID")!
+    /// The fencing token of the writer's own lock.
+    static let lockToken = HTTPField.Name("X-Lock-Token")!
 }

@@ -11,6 +11,7 @@ import Hummingbird
 struct OntologyController: Sendable {
     let repository: OntologyRepository
     let overrides: OverrideRepository
+    let locks: LockRepository
     let audit: AuditLog
     let clock: any WallClock
 

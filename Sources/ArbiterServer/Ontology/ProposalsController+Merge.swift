@@ -72,7 +72,9 @@ extension ProposalsController {
                 author: try context.actor().reference,
                 message: body.message ?? "\(squash ? "Squash" : "Merge") \(proposal.source) into \(proposal.target): \(proposal.title)",
                 issueReferences: references.map(\.key), mergedParent: squash ? nil : sourceHead.id,
-                alsoInTransaction: governance.spend(override, branch: target, principal: principal, context: context))
+                alsoInTransaction: OntologyController.both(
+                    governance.lockGuard(Array(result.changes.keys), branch: target, request: request, principal: principal),
+                    try governance.spend(override, branch: target, principal: principal, context: context)))
         } catch RepositoryError.staleHead(_, let current) {
             throw Problem(
                 .conflict, slug: "target-moved", title: "The target moved",

@@ -182,6 +182,7 @@ struct ProposalsController: Sendable {
                     200: .init("Merged.", schema: .ref("Proposal")), 400: .problem("Bad body."), 404: .problem("No such proposal."),
                     409: .problem("Conflicts (listed in `conflicts`), missing approvals, or not open."),
                     422: .problem("The target is protected and no issue reference was given, or the merged resources are invalid."),
+                    423: .problem("Someone else's lock covers a resource the merge changes."),
                 ]),
             use: merge)
     }

@@ -47,5 +47,6 @@ extension Migration {
         .createOntology,
         .createOntologyProposals,
         .createOntologyOverrides,
+        .createOntologyLocks,
     ]
 }
