@@ -111,4 +111,34 @@ struct OntologyRepositoryTests {
             for case .failure(let error) in outcomes { #expect(error == .staleHead(expected: base.id, current: head)) }
         }
     }
+
+    @Test("the merge base is the branch point, however long the history before it; merges see only changes since", arguments: TestBackend.available)
+    func mergeBase(backend: TestBackend) async throws {
+        try await Self.withRepository(backend) { repository, org, _ in
+            for index in 0..<30 {
+                _ = try await repository.commit(
+                    organizationID: org, branch: "main", changes: [ResourceKey(.objectTypes, "t\(index)"): Self.type("t\(index)", "T")], expectedHead: nil,
+                    author: "user:1", message: "m\(index)", issueReferences: [])
+            }
+            let point = try #require(try await repository.resolve(organizationID: org, reference: "main"))
+            _ = try await repository.createBranch(organizationID: org, name: "side", from: "main", by: "user:1")
+            var main = point
+            var side = point
+            for index in 0..<3 {
+                main = try await repository.commit(
+                    organizationID: org, branch: "main", changes: [ResourceKey(.objectTypes, "m\(index)"): Self.type("m\(index)", "M")], expectedHead: nil,
+                    author: "user:1", message: "main \(index)", issueReferences: [])
+                side = try await repository.commit(
+                    organizationID: org, branch: "side", changes: [ResourceKey(.objectTypes, "s\(index)"): Self.type("s\(index)", "S")], expectedHead: nil,
+                    author: "user:2", message: "side \(index)", issueReferences: [])
+            }
+            #expect(try await repository.mergeBase(organizationID: org, main, side)?.id == point.id)
+            #expect(try await repository.mergeBase(organizationID: org, side, main)?.id == point.id)
+            #expect(try await repository.mergeBase(organizationID: org, point, side)?.id == point.id)
+            let (base, result) = try await repository.merge(organizationID: org, source: side, into: main)
+            #expect(base.id == point.id)
+            #expect(result.isClean)
+            #expect(Set(result.changes.keys) == Set((0..<3).map { ResourceKey(.objectTypes, "s\($0)") }))
+        }
+    }
 }

@@ -217,40 +217,34 @@ public struct OntologyRepository: Sendable {
         }
     }
 
-    /// The nearest common ancestor of two commits (breadth-first over all parents), or `nil` when they share none.
+    /// The nearest common ancestor of two commits, or `nil` when they share none. Both histories are walked a level
+    /// at a time, alternately, and the walk stops where they meet: the cost follows the distance to the ancestor,
+    /// not the length of the history.
     public func mergeBase(organizationID: String, _ a: Commit, _ b: Commit) async throws -> Commit? {
         try await database.read { executor in
-            var depthA: [String: Int] = [a.id: 0]
-            var frontier = [a]
-            while !frontier.isEmpty {
+            if a.id == b.id { return a }
+            var seen: [[String: Commit]] = [[a.id: a], [b.id: b]]
+            var frontiers: [[Commit]] = [[a], [b]]
+            var side = 0
+            while !frontiers[0].isEmpty || !frontiers[1].isEmpty {
                 var next: [Commit] = []
-                for commit in frontier {
-                    for parent in commit.parents where depthA[parent] == nil {
-                        depthA[parent] = (depthA[commit.id] ?? 0) + 1
-                        if let found = try await Self.commit(parent, organizationID: organizationID, on: executor) { next.append(found) }
+                for commit in frontiers[side] {
+                    for parent in commit.parents where seen[side][parent] == nil {
+                        guard let found = try await Self.commit(parent, organizationID: organizationID, on: executor) else { continue }
+                        seen[side][parent] = found
+                        if seen[1 - side][parent] != nil { return found }
+                        next.append(found)
                     }
                 }
-                frontier = next
-            }
-            var seen: Set<String> = [b.id]
-            frontier = [b]
-            while !frontier.isEmpty {
-                // The first level of b's ancestry that meets a's: among those, the one closest to a.
-                if let hit = frontier.filter({ depthA[$0.id] != nil }).min(by: { depthA[$0.id]! < depthA[$1.id]! }) { return hit }
-                var next: [Commit] = []
-                for commit in frontier {
-                    for parent in commit.parents where seen.insert(parent).inserted {
-                        if let found = try await Self.commit(parent, organizationID: organizationID, on: executor) { next.append(found) }
-                    }
-                }
-                frontier = next
+                frontiers[side] = next
+                side = 1 - side
             }
             return nil
         }
     }
 
     /// The three-way merge of `source` into `target` over their merge base, looking only at resources either side
-    /// changed since it.
+    /// changed since it. The result's `changes` are what applying the merge changes on the target.
     public func merge(organizationID: String, source: Commit, into target: Commit) async throws -> (base: Commit, result: MergeResult) {
         guard let base = try await mergeBase(organizationID: organizationID, source, target) else {
             throw RepositoryError.noSuchReference("a common ancestor of \(source.id) and \(target.id)")
@@ -269,7 +263,9 @@ public struct OntologyRepository: Sendable {
         }
         let result = ThreeWayMerge.merge(
             base: baseSnapshot, ours: oursSnapshot, theirs: theirsSnapshot, changedOurs: Set(ours.keys), changedTheirs: Set(theirs.keys))
-        return (base, result)
+        // What the merge changes on the target: the merged resources that differ from the target's.
+        let onTarget = result.changes.filter { key, document in oursSnapshot[key] != document }
+        return (base, MergeResult(base: oursSnapshot, changes: onTarget, conflicts: result.conflicts))
     }
 
     // MARK: Rows

@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark helpers (see scripts/bench-http, bench-review, bench-gateway).",
-        subcommands: [BaselineServer.self, RateLimiterBench.self, ReviewBench.self, GatewayBench.self, FakeProviderServer.self, OntologyBench.self]
+        subcommands: [BaselineServer.self, RateLimiterBench.self, ReviewBench.self, GatewayBench.self, FakeProviderServer.self, OntologyBench.self, OntologyStoreBench.self]
     )
 
     /// A bare Hummingbird server with the same `/healthz` body and none of Arbiter's middleware: the yardstick.
