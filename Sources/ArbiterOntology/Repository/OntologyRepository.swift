@@ -156,19 +156,25 @@ public struct OntologyRepository: Sendable {
             }
             let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID))
             var hashes: [ResourceKey: String?] = [:]
+            var bodies: [String: String] = [:]
             for (key, document) in changes {
                 guard let document else {
                     hashes.updateValue(nil, forKey: key)
                     continue
                 }
                 let hash = Snapshot.hash(document)
-                let body = String(decoding: Snapshot.canonical(document), as: UTF8.self)
-                try await executor.query(
-                    """
-                    INSERT INTO ontology_documents (organization_id, hash, body) VALUES (\(organizationID), \(hash), \(body))
-                    ON CONFLICT (organization_id, hash) DO NOTHING
-                    """)
+                bodies[hash] = String(decoding: Snapshot.canonical(document), as: UTF8.self)
                 hashes[key] = hash
+            }
+            // Documents go in 200 to a statement.
+            let rows = bodies.sorted { $0.key < $1.key }
+            for start in stride(from: 0, to: rows.count, by: 200) {
+                var values: SQLQuery = ""
+                for (index, (hash, body)) in rows[start..<min(start + 200, rows.count)].enumerated() {
+                    values = index == 0 ? "(\(organizationID), \(hash), \(body))" : "\(values), (\(organizationID), \(hash), \(body))"
+                }
+                try await executor.query(
+                    "INSERT INTO ontology_documents (organization_id, hash, body) VALUES \(values) ON CONFLICT (organization_id, hash) DO NOTHING")
             }
             let oldRoot = parent.tree.isEmpty ? nil : parent.tree
             var changed: [String] = []
