@@ -38,6 +38,8 @@ public struct OntologyRepository: Sendable {
     /// Creates `main` with an empty first commit, unless the organization already has branches.
     @discardableResult
     public func initialize(organizationID: String, by author: String) async throws -> Branch {
+        // Almost always there already: a read, so requests do not queue for SQLite's single writer.
+        if let existing = try await branch(organizationID: organizationID, name: Self.defaultBranch) { return existing }
         let now = clock.now()
         return try await database.transaction { executor in
             if let existing = try await executor.first(
