@@ -3,8 +3,8 @@ import ArbiterStore
 import Foundation
 
 /// Ontology locks as leases in the database, so every replica sees the same locks. Acquiring, and checking before a
-/// write, take the same per-branch transaction lock (PostgreSQL advisory lock; SQLite has one writer), so a lock and
-/// a write that overlap never both go through; fencing tokens come from a per-organization counter and only grow.
+/// write, take the same per-branch transaction lock (PostgreSQL advisory lock, taken by the `ontology_acquire_lock`
+/// function in one round trip; SQLite has one writer), so a lock and a write that overlap never both go through; fencing tokens come from a per-organization counter and only grow.
 public struct LockRepository: Sendable {
     let database: any SQLDatabase
     let ids: any IDGenerator
@@ -29,8 +29,22 @@ public struct LockRepository: Sendable {
         let now = clock.now()
         let expires = now.addingTimeInterval(InMemoryLockManager.seconds(ttl))
         let id = ids.next()
+        let (resourceKind, resourceID) = Self.columns(scope)
+        if database.dialect == .postgres {
+            // One round trip: the function takes the branch's advisory lock and decides (migration 13).
+            let row = try await database.autocommit { executor in
+                try await executor.first(
+                    """
+                    SELECT * FROM ontology_acquire_lock(\(organizationID), \(id), \(scope.branch), \(resourceKind), \(resourceID),
+                        \(kind.rawValue), \(holder), \(reason), \(now), \(expires))
+                    """)
+            }
+            guard let row else { throw StoreError(.rejected, "the lock function returned nothing") }
+            let lock = try Self.lock(row)
+            guard lock.id == id else { throw LockError.conflict(lock) }
+            return lock
+        }
         return try await database.transaction { executor in
-            try await Self.serialize(organizationID, scope.branch, on: executor)
             if let blocking = try await Self.live(organizationID, branch: scope.branch, now: now, on: executor).first(where: { $0.scope.overlaps(scope) }) {
                 throw LockError.conflict(blocking)
             }
@@ -41,7 +55,6 @@ public struct LockRepository: Sendable {
                     ON CONFLICT (organization_id) DO UPDATE SET last = ontology_lock_tokens.last + 1 RETURNING last
                     """)?.decode("last")
             else { throw StoreError(.rejected, "no fencing token") }
-            let (resourceKind, resourceID) = Self.columns(scope)
             try await executor.query(
                 """
                 INSERT INTO ontology_locks (organization_id, id, branch, resource_kind, resource_id, kind, holder, fencing_token, reason, progress,
@@ -85,7 +98,7 @@ public struct LockRepository: Sendable {
 
     /// Releases a lease its holder still holds; `false` when it was already gone.
     public func release(organizationID: String, id: String, holder: String, fencingToken: Int64) async throws -> Bool {
-        try await database.transaction { executor in
+        try await database.autocommit { executor in
             try await !executor.query(
                 """
                 DELETE FROM ontology_locks WHERE organization_id = \(organizationID) AND id = \(id) AND holder = \(holder)
@@ -97,7 +110,7 @@ public struct LockRepository: Sendable {
 
     /// Removes a lease whoever holds it.
     public func forceRelease(organizationID: String, id: String) async throws -> Lock? {
-        try await database.transaction { executor in
+        try await database.autocommit { executor in
             try await executor.first("DELETE FROM ontology_locks WHERE organization_id = \(organizationID) AND id = \(id) RETURNING *").map(Self.lock)
         }
     }
