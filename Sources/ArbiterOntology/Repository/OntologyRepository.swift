@@ -125,6 +125,14 @@ public struct OntologyRepository: Sendable {
         }
     }
 
+    /// Every resource key at a commit, without the documents.
+    public func keys(organizationID: String, at commit: Commit) async throws -> [ResourceKey] {
+        try await database.read { executor in
+            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID))
+            return Array(try await tree.entries(commit.tree.isEmpty ? nil : commit.tree).keys)
+        }
+    }
+
     /// Every resource of `kind` at a commit, by id.
     public func documents(organizationID: String, kind: ResourceKind, at commit: Commit) async throws -> [ResourceKey: JSONValue] {
         try await database.read { executor in
@@ -156,7 +164,7 @@ public struct OntologyRepository: Sendable {
             guard let parent = try await Self.commit(head, organizationID: organizationID, on: executor) else {
                 throw RepositoryError.noSuchReference(head)
             }
-            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID))
+            let tree = ResourceTree(store: CachingTreeNodeStore(SQLTreeNodeStore(executor: executor, organizationID: organizationID)))
             var hashes: [ResourceKey: String?] = [:]
             var bodies: [String: String] = [:]
             for (key, document) in changes {
@@ -179,8 +187,8 @@ public struct OntologyRepository: Sendable {
                     "INSERT INTO ontology_documents (organization_id, hash, body) VALUES \(values) ON CONFLICT (organization_id, hash) DO NOTHING")
             }
             let oldRoot = parent.tree.isEmpty ? nil : parent.tree
-            var changed: [String] = []
-            for (key, hash) in hashes where try await tree.lookup(key, in: oldRoot) != hash { changed.append(key.description) }
+            let current = try await tree.lookup(hashes.keys, in: oldRoot)
+            let changed = hashes.compactMap { key, hash in current[key] != hash ? key.description : nil }
             guard !changed.isEmpty || mergedParent != nil else { return parent }
             let newRoot = try await tree.applying(hashes, to: oldRoot).root
             let commit = Commit(

@@ -41,6 +41,37 @@ public final class InMemoryTreeNodeStore: TreeNodeStore {
     }
 }
 
+/// Remembers every node it has read or been given, in front of another store, for the length of one operation.
+/// Nodes are immutable (addressed by their hash), so a remembered node never goes stale.
+final class CachingTreeNodeStore: TreeNodeStore {
+    let base: any TreeNodeStore
+    private let cache = Mutex<[String: TreeNode]>([:])
+
+    init(_ base: any TreeNodeStore) {
+        self.base = base
+    }
+
+    func nodes(_ hashes: [String]) async throws -> [String: TreeNode] {
+        var found: [String: TreeNode] = [:]
+        let missing = cache.withLock { cache in
+            hashes.filter { hash in
+                guard let node = cache[hash] else { return true }
+                found[hash] = node
+                return false
+            }
+        }
+        guard !missing.isEmpty else { return found }
+        let fetched = try await base.nodes(Array(Set(missing)))
+        cache.withLock { $0.merge(fetched) { first, _ in first } }
+        return found.merging(fetched) { first, _ in first }
+    }
+
+    func put(_ nodes: [String: TreeNode]) async throws {
+        try await base.put(nodes)
+        cache.withLock { $0.merge(nodes) { first, _ in first } }
+    }
+}
+
 /// The resources of one commit as a persistent, content-addressed hash trie (like git's trees, keyed by hash).
 ///
 /// A commit that changes k resources writes O(k · depth) new nodes and shares every other node with its parent;
@@ -56,6 +87,35 @@ public struct ResourceTree: Sendable {
 
     static func keyHash(_ key: String) -> [UInt8] {
         Array(SHA256.hash(data: Data(key.utf8))).flatMap { [$0 >> 4, $0 & 0x0F] }
+    }
+
+    /// The document hashes of `keys` in the tree `root`, walking all their paths together: one read of the store
+    /// per level of the tree, whatever the number of keys. Keys that are absent are missing from the result.
+    public func lookup(_ keys: some Collection<ResourceKey>, in root: String?) async throws -> [ResourceKey: String] {
+        guard let root else { return [:] }
+        var found: [ResourceKey: String] = [:]
+        var frontier: [String: [(key: ResourceKey, name: String, digits: [UInt8])]] = [
+            root: keys.map { ($0, $0.description, Self.keyHash($0.description)) }
+        ]
+        var depth = 0
+        while !frontier.isEmpty {
+            let nodes = try await store.nodes(Array(frontier.keys))
+            var next: [String: [(key: ResourceKey, name: String, digits: [UInt8])]] = [:]
+            for (hash, items) in frontier {
+                guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }
+                switch node {
+                case .leaf(let entries):
+                    for item in items { found[item.key] = entries[item.name] }
+                case .branch(let children):
+                    for item in items {
+                        if let child = children[Int(item.digits[depth])] { next[child, default: []].append(item) }
+                    }
+                }
+            }
+            frontier = next
+            depth += 1
+        }
+        return found
     }
 
     /// The document hash of `key` in the tree `root` (`nil` root: the empty tree).
@@ -77,11 +137,15 @@ public struct ResourceTree: Sendable {
     }
 
     /// The tree with `changes` applied (a document hash, or `nil` to remove), and the nodes that are new.
+    ///
+    /// The paths of all changed keys are read first, one level at a time, so the store is read once per level.
     public func applying(_ changes: [ResourceKey: String?], to root: String?) async throws -> (root: String?, written: Int) {
+        let tree = store is CachingTreeNodeStore ? self : ResourceTree(store: CachingTreeNodeStore(store))
+        _ = try await tree.lookup(changes.keys, in: root)
         var pending: [String: TreeNode] = [:]
         let items = changes.map { (name: $0.key.description, digits: Self.keyHash($0.key.description), document: $0.value) }
-        let newRoot = try await update(root, depth: 0, items, pending: &pending)
-        try await store.put(pending)
+        let newRoot = try await tree.update(root, depth: 0, items, pending: &pending)
+        try await tree.store.put(pending)
         return (newRoot, pending.count)
     }
 
@@ -119,11 +183,13 @@ public struct ResourceTree: Sendable {
             if children.allSatisfy({ $0 == nil }) { return nil }
             // Keep the shape canonical (a node is a leaf exactly when it holds at most `leafCapacity` resources), so equal
             // contents give equal hashes whatever the history. A child that is a branch holds more than that already.
+            // Only removals can shrink a branch below that, so without one there is nothing to check.
+            guard items.contains(where: { $0.document == nil }) else { return store(.branch(children), &pending) }
+            let stored = try await store.nodes(children.compactMap { $0 }.filter { pending[$0] == nil })
             var gathered: [String: String] = [:]
             var collapsible = true
             for child in children.compactMap({ $0 }) where collapsible {
-                let node: TreeNode?
-                if let staged = pending[child] { node = staged } else { node = try await store.nodes([child])[child] }
+                let node = pending[child] ?? stored[child]
                 guard case .leaf(let entries)? = node else {
                     collapsible = false
                     break
@@ -145,27 +211,31 @@ public struct ResourceTree: Sendable {
     /// Keys whose document differs between two trees, with both document hashes; equal subtrees are skipped.
     public func differences(_ old: String?, _ new: String?) async throws -> [ResourceKey: (old: String?, new: String?)] {
         var result: [String: (old: String?, new: String?)] = [:]
+        // Level by level: one read of the store for every pair of subtrees that differ at that level.
         var stack: [(String?, String?)] = [(old, new)]
-        while let (a, b) = stack.popLast() {
-            if a == b { continue }
-            let nodes = try await store.nodes([a, b].compactMap { $0 })
-            let left = try a.map { hash -> TreeNode in guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }; return node }
-            let right = try b.map { hash -> TreeNode in guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }; return node }
-            switch (left, right) {
-            case (.branch(let x)?, .branch(let y)?):
-                for digit in 0..<16 where x[digit] != y[digit] { stack.append((x[digit], y[digit])) }
-            case (.branch(let x)?, let other), (let other, .branch(let x)?):
-                // A leaf (or nothing) against a branch: compare every entry below.
-                let flipped = left.map { if case .branch = $0 { return true } else { return false } } ?? false
-                let branchEntries = try await entries(under: x)
-                let otherEntries: [String: String] = { if case .leaf(let entries)? = other { return entries } else { return [:] } }()
-                for name in Set(branchEntries.keys).union(otherEntries.keys) where branchEntries[name] != otherEntries[name] {
-                    result[name] = flipped ? (branchEntries[name], otherEntries[name]) : (otherEntries[name], branchEntries[name])
+        while !stack.isEmpty {
+            let level = stack.filter { $0.0 != $0.1 }
+            stack = []
+            let nodes = try await store.nodes(Array(Set(level.flatMap { [$0.0, $0.1].compactMap { $0 } })))
+            for (a, b) in level {
+                let left = try a.map { hash -> TreeNode in guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }; return node }
+                let right = try b.map { hash -> TreeNode in guard let node = nodes[hash] else { throw TreeError.missingNode(hash) }; return node }
+                switch (left, right) {
+                case (.branch(let x)?, .branch(let y)?):
+                    for digit in 0..<16 where x[digit] != y[digit] { stack.append((x[digit], y[digit])) }
+                case (.branch(let x)?, let other), (let other, .branch(let x)?):
+                    // A leaf (or nothing) against a branch: compare every entry below.
+                    let flipped = left.map { if case .branch = $0 { return true } else { return false } } ?? false
+                    let branchEntries = try await entries(under: x)
+                    let otherEntries: [String: String] = { if case .leaf(let entries)? = other { return entries } else { return [:] } }()
+                    for name in Set(branchEntries.keys).union(otherEntries.keys) where branchEntries[name] != otherEntries[name] {
+                        result[name] = flipped ? (branchEntries[name], otherEntries[name]) : (otherEntries[name], branchEntries[name])
+                    }
+                default:
+                    let x: [String: String] = { if case .leaf(let entries)? = left { return entries } else { return [:] } }()
+                    let y: [String: String] = { if case .leaf(let entries)? = right { return entries } else { return [:] } }()
+                    for name in Set(x.keys).union(y.keys) where x[name] != y[name] { result[name] = (x[name], y[name]) }
                 }
-            default:
-                let x: [String: String] = { if case .leaf(let entries)? = left { return entries } else { return [:] } }()
-                let y: [String: String] = { if case .leaf(let entries)? = right { return entries } else { return [:] } }()
-                for name in Set(x.keys).union(y.keys) where x[name] != y[name] { result[name] = (x[name], y[name]) }
             }
         }
         var keyed: [ResourceKey: (old: String?, new: String?)] = [:]
