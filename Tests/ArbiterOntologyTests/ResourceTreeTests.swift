@@ -72,4 +72,49 @@ struct ResourceTreeTests {
         #expect(try await tree.lookup(ResourceKey(.objectTypes, "t5000"), in: root) == "v1-5000")
         #expect(try await tree.differences(root, next).count == 10)
     }
+
+    /// Counts the reads that reach the store, as round trips to the database would be.
+    final class CountingStore: TreeNodeStore, @unchecked Sendable {
+        let base = InMemoryTreeNodeStore()
+        var reads = 0
+        func nodes(_ hashes: [String]) async throws -> [String: TreeNode] {
+            reads += 1
+            return try await base.nodes(hashes)
+        }
+        func put(_ nodes: [String: TreeNode]) async throws { try await base.put(nodes) }
+    }
+
+    @Test("reads follow the depth of the tree, not the size of the change or the store: 10 changes or 100, 1 000 types or 20 000")
+    func batchedReads() async throws {
+        var readsPerSize: [Int: [Int]] = [:]
+        for size in [1_000, 20_000] {
+            let store = CountingStore()
+            let tree = ResourceTree(store: store)
+            var all: [ResourceKey: String?] = [:]
+            for index in 0..<size { all[ResourceKey(.objectTypes, "t\(index)")] = "v1-\(index)" }
+            let root = try await tree.applying(all, to: nil).root
+            for changes in [10, 100] {
+                var change: [ResourceKey: String?] = [:]
+                for index in stride(from: 0, to: size, by: size / changes) { change[ResourceKey(.objectTypes, "t\(index)")] = "v2-\(index)" }
+                store.reads = 0
+                let found = try await tree.lookup(change.keys, in: root)
+                #expect(found.count == changes)
+                #expect(found.allSatisfy { $0.value == "v1-\($0.key.id.dropFirst())" })
+                let lookups = store.reads
+                store.reads = 0
+                let next = try await tree.applying(change, to: root).root
+                let applies = store.reads
+                store.reads = 0
+                #expect(try await tree.differences(root, next).count == changes)
+                readsPerSize[size, default: []] += [lookups, applies, store.reads]
+            }
+        }
+        // A tree of 20 000 is 3 or 4 levels deep, of 1 000 two or three: one read per level for each operation.
+        for (size, reads) in readsPerSize { #expect(reads.allSatisfy { $0 <= 5 }, "\(size): \(reads)") }
+        // Absent keys are absent from a batch lookup; the empty tree has nothing.
+        let tree = ResourceTree(store: InMemoryTreeNodeStore())
+        let root = try await tree.applying([ResourceKey(.objectTypes, "a"): "x"], to: nil).root
+        #expect(try await tree.lookup([ResourceKey(.objectTypes, "a"), ResourceKey(.objectTypes, "b")], in: root) == [ResourceKey(.objectTypes, "a"): "x"])
+        #expect(try await tree.lookup([ResourceKey(.objectTypes, "a")], in: nil).isEmpty)
+    }
 }
