@@ -9,7 +9,7 @@ import Testing
 struct GatewayTests {
     static func tier(
         _ fake: FakeModelServer, model: String, provider: String = "fake", kind: ProviderKind = .openAI, price: Double = 0,
-        concurrency: Int = 4, queueLimit: Int = 16, window: Int = 32_000
+        concurrency: Int = 4, queueLimit: Int = 16, window: Int = 32_000, read: Duration = .seconds(5)
     ) -> ResolvedTier {
         ResolvedTier(
             tier: .init(
@@ -17,7 +17,7 @@ struct GatewayTests {
                 outputPricePerMillion: price * 4, concurrency: concurrency, queueLimit: queueLimit),
             endpoint: ProviderEndpoint(
                 kind: kind, baseURL: kind == .openAI ? fake.openAIBaseURL : fake.anthropicBaseURL, apiKey: "k-\(provider)",
-                timeouts: .init(connect: .seconds(2), read: .seconds(5), total: .seconds(10))),
+                timeouts: .init(connect: .seconds(2), read: read, total: read * 2)),
             providerName: provider)
     }
 
@@ -103,8 +103,9 @@ struct GatewayTests {
         try await FakeModelServer.run { fake in
             let gateway = Self.gateway(retry: .none)
             fake.setDefault(.answer("slow", latency: .milliseconds(400)))
-            let narrow = Self.tier(fake, model: "narrow", concurrency: 1, queueLimit: 1)
-            let wide = Self.tier(fake, model: "wide", provider: "other")
+            // Generous timeouts: on a busy machine a slow answer must not turn into a failure that falls through.
+            let narrow = Self.tier(fake, model: "narrow", concurrency: 1, queueLimit: 1, read: .seconds(60))
+            let wide = Self.tier(fake, model: "wide", provider: "other", read: .seconds(60))
             let answers = try await withThrowingTaskGroup(of: ModelGateway.Answer.self) { group in
                 for index in 0..<4 {
                     group.addTask { try await gateway.answer(Self.prompt("r\(index)"), tiers: [narrow, wide], streaming: false) }
@@ -112,7 +113,7 @@ struct GatewayTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             let turnedAway = answers.filter { $0.attempts.first?.reason == "queue_full" }
-            #expect(turnedAway.count == 2)
+            #expect(turnedAway.count == 2, "\(answers.map { ($0.tier, $0.attempts.map { "\($0.outcome) \($0.reason ?? "") \($0.detail ?? "")" }) })")
             #expect(turnedAway.allSatisfy { $0.tier == 2 })
             #expect(answers.filter { $0.tier == 1 }.count == 2)
             await gateway.shutdown()

@@ -35,21 +35,28 @@ struct SQLiteStoreTests {
         let path = folder + "/shared.sqlite"
         let first = try await SQLiteStore.open(path: path, logger: testLogger())
         let second = try await SQLiteStore.open(path: path, logger: testLogger())
-        try await first.transaction { executor in try await executor.query("CREATE TABLE hits (n BIGINT NOT NULL)") }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for store in [first, second] {
-                group.addTask {
-                    for n in 0..<50 {
-                        try await store.transaction { executor in try await executor.query("INSERT INTO hits (n) VALUES (\(n))") }
+        // Closed on every path: a store dropped with open connections traps, which would end the whole test run.
+        do {
+            try await first.transaction { executor in try await executor.query("CREATE TABLE hits (n BIGINT NOT NULL)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in [first, second] {
+                    group.addTask {
+                        for n in 0..<50 {
+                            try await store.transaction { executor in try await executor.query("INSERT INTO hits (n) VALUES (\(n))") }
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let total = try await second.read { executor in
+                try await executor.first("SELECT COUNT(*) AS total FROM hits")?.decode("total", as: Int64.self)
+            }
+            #expect(total == 100)
+        } catch {
+            await first.close()
+            await second.close()
+            throw error
         }
-        let total = try await second.read { executor in
-            try await executor.first("SELECT COUNT(*) AS total FROM hits")?.decode("total", as: Int64.self)
-        }
-        #expect(total == 100)
         await first.close()
         await second.close()
     }

@@ -46,6 +46,7 @@ public func buildRouter(
         OverridesController(overrides: dependencies.overrides, repository: dependencies.ontology, audit: dependencies.audit, clock: dependencies.clock)
             .register(on:),
         LocksController(locks: dependencies.locks, audit: dependencies.audit, clock: dependencies.clock).register(on:),
+        SearchController(service: dependencies.searchIndex, repository: dependencies.ontology, locks: dependencies.locks).register(on:),
         additionalRoutes,
     ]
     let catalogue = DocumentedRouter(router: Router(context: ArbiterRequestContext.self))
@@ -64,6 +65,7 @@ public func buildRouter(
         middleware: AccessControlMiddleware(
             routes: catalogue.routes, auth: dependencies.auth, tokens: dependencies.tokens, limiter: dependencies.limiter,
             limits: settings.rateLimits, allowedOrigins: settings.allowedOrigins))
+    router.add(middleware: IdempotencyMiddleware(store: dependencies.idempotency))
     registrations.forEach { $0(api) }
     return api
 }
@@ -79,7 +81,7 @@ let componentSchemas: [String: JSONValue] = [
     HealthController.schemas, MetaController.schemas, AuthController.schemas, UsersController.schemas, APIKeysController.schemas,
     SecretsController.schemas, AuditController.schemas, ReviewsController.schemas, ProvidersController.schemas,
     ReviewerConfigController.schemas, UsageController.schemas, OntologyController.schemas,
-    ProposalsController.schemas, OverridesController.schemas, LocksController.schemas, ["Problem": .problemSchema],
+    ProposalsController.schemas, OverridesController.schemas, LocksController.schemas, SearchController.schemas, ["Problem": .problemSchema],
 ].reduce(into: [:]) { all, schemas in all.merge(schemas) { first, _ in first } }
 
 /// The HTTP application on `configuration.host`/`port`; `beforeServerStarts` runs before it accepts connections.

@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// Housekeeping on a timer: prunes the audit log per retention, drops spent rate-limit counters, expired refresh
-/// tokens and expired cached model answers. Safe to run on every replica at once: each step is idempotent and locks what it changes.
+/// tokens, expired cached model answers and lapsed idempotency keys. Safe to run on every replica at once: each step is idempotent and locks what it changes.
 public struct MaintenanceService: Service {
     let dependencies: ServerDependencies
     let interval: Duration
@@ -39,6 +39,7 @@ public struct MaintenanceService: Service {
             try await dependencies.limiter.purge(olderThan: .seconds(2 * 86_400))
             try await dependencies.sessions.purgeExpired()
             try await dependencies.ai.store.purgeExpiredAnswers()
+            try await dependencies.idempotency.purgeExpired()
         } catch {
             logger.warning("maintenance failed; retrying later", metadata: ["error": "\(error)"])
         }

@@ -4,6 +4,7 @@ import ArbiterOntology
 import ArbiterReview
 import ArbiterStore
 import Foundation
+import Logging
 
 /// Everything the HTTP layer needs from below, built once at start; tests build the same with their own database.
 public struct ServerDependencies: Sendable {
@@ -34,6 +35,10 @@ public struct ServerDependencies: Sendable {
     public let overrides: OverrideRepository
     /// Locks on ontology branches and resources, shared by every replica.
     public let locks: LockRepository
+    /// The ontology's search index and its background builds.
+    let searchIndex: SearchIndexService
+    /// First answers to `Idempotency-Key`s, replayed to retries.
+    public let idempotency: IdempotencyStore
     /// How long `/readyz` waits for the database before answering `503`.
     public let readinessTimeout: Duration
 
@@ -65,6 +70,8 @@ public struct ServerDependencies: Sendable {
         let auth = AuthService(
             identities: identities, sessions: sessions, apiKeys: apiKeys, audit: audit, limiter: limiter, tokens: tokens,
             credentials: credentials, settings: settings, clock: clock)
+        let ontology = OntologyRepository(database: database, clock: clock)
+        let locks = LockRepository(database: database, ids: ids, clock: clock)
         return ServerDependencies(
             database: database, migrator: Migrator(database: database, clock: clock),
             instances: SQLInstanceRepository(database: database, ids: ids, clock: clock), audit: audit, identities: identities,
@@ -72,14 +79,19 @@ public struct ServerDependencies: Sendable {
             limiter: limiter, tokens: tokens, credentials: credentials, cipher: cipher, auth: auth,
             settings: settings, clock: clock,
             reviews: ReviewService(reviewer: try reviewer ?? Reviewer(), store: ReviewStore(database: database), ai: ai, ids: ids, clock: clock),
-            ai: ai, ontology: OntologyRepository(database: database, clock: clock),
+            ai: ai, ontology: ontology,
             proposals: ProposalRepository(database: database, ids: ids, clock: clock),
             overrides: OverrideRepository(database: database, ids: ids, clock: clock),
-            locks: LockRepository(database: database, ids: ids, clock: clock), readinessTimeout: readinessTimeout)
+            locks: locks,
+            searchIndex: SearchIndexService(
+                index: SearchIndexRepository(database: database, clock: clock), ontology: ontology, locks: locks, clock: clock,
+                logger: Logger(label: "arbiter.search-index")),
+            idempotency: IdempotencyStore(database: database, clock: clock), readinessTimeout: readinessTimeout)
     }
 
     /// Stops the password-hashing workers and closes the model providers' connections.
     public func shutdown() async {
+        await searchIndex.cancelAll()
         await credentials.shutdown()
         await ai.gateway.shutdown()
     }

@@ -43,6 +43,16 @@ public enum OpenAPIDocument {
                     ["name": .string(query.name), "in": "query", "required": false, "schema": query.schema,
                      "description": .string(query.description)])
             }
+            if route.method == .post, case .requires = route.access {
+                parameters.append(idempotencyKeyParameter)
+                for (status, description) in idempotencyResponses where responses[status] == nil {
+                    responses[status] = [
+                        "description": .string(description),
+                        "content": ["application/problem+json": ["schema": .ref("Problem")]],
+                    ]
+                }
+                operation["responses"] = .object(responses)
+            }
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             paths[route.path, default: [:]][route.method.rawValue.lowercased()] = .object(operation)
         }
@@ -77,6 +87,22 @@ public enum OpenAPIDocument {
         // Encoding a JSONValue cannot fail: it holds only JSON types.
         return (try? encoder.encode(document)) ?? Data()
     }
+
+    /// Every authenticated `POST` honours `Idempotency-Key` (see `IdempotencyMiddleware`).
+    static let idempotencyKeyParameter: JSONValue = [
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "schema": ["type": "string", "pattern": "^[!-~]{1,255}$"],
+        "description": """
+            A key of your choosing (a UUID) that makes retries safe: the first successful answer is replayed, with \
+            `Idempotent-Replayed: true`, to every request with the same key and body for 24 hours.
+            """,
+    ]
+
+    static let idempotencyResponses: [(String, String)] = [
+        ("400", "Malformed request, such as an Idempotency-Key that is not 1 to 255 visible ASCII characters."),
+        ("409", "A request with the same Idempotency-Key is still running; retry after it finishes."),
+        ("422", "The request is invalid, or its Idempotency-Key was first used for a different request."),
+    ]
 
     private static func accessName(_ access: RouteAccess) -> String {
         switch access {

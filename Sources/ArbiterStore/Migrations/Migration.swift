@@ -48,5 +48,8 @@ extension Migration {
         .createOntologyProposals,
         .createOntologyOverrides,
         .createOntologyLocks,
+        .createIdempotencyKeys,
+        .createOntologyLockFunction,
+        .createOntologySearchIndex,
     ]
 }
