@@ -92,3 +92,21 @@ struct ValidatorTests {
         #expect(OntologyValidator.validate(snapshot, only: [ResourceKey(.linkTypes, "member-of")]).map(\.field) == ["target"])
     }
 }
+
+@Suite("Dangling references")
+struct DanglingReferenceTests {
+    @Test("resources that stay and point at deleted ones are reported with the field; changed or deleted referrers are not")
+    func dangling() {
+        let referrers: [ResourceKey: JSONValue] = [
+            ResourceKey(.linkTypes, "member-of"): ["id": "member-of", "source": "employee", "target": "team"],
+            ResourceKey(.linkTypes, "leads"): ["id": "leads", "source": "employee", "target": "employee"],
+            ResourceKey(.interfaces, "named"): ["id": "named", "properties": ["owner", "label"], "extends": ["base"]],
+            ResourceKey(.interfaces, "base"): ["id": "base", "properties": ["label"]],
+        ]
+        let deleted: Set<ResourceKey> = [ResourceKey(.objectTypes, "team"), ResourceKey(.sharedProperties, "owner"), ResourceKey(.interfaces, "base")]
+        let issues = OntologyValidator.dangling(referrers: referrers, deleted: deleted)
+        #expect(issues.map { "\($0.resource) \($0.field)" } == ["interfaces/named properties", "interfaces/named extends", "link-types/member-of target"])
+        #expect(OntologyValidator.referrerKinds(of: .objectTypes) == [.linkTypes])
+        #expect(OntologyValidator.referrerKinds(of: .linkTypes).isEmpty)
+    }
+}

@@ -97,6 +97,26 @@ struct ProposalsHTTPTests {
         }
     }
 
+    @Test("a clean merge that would leave a reference dangling (one side deletes a type the other starts to use) is 422", arguments: TestBackend.available)
+    func danglingMerge(backend: TestBackend) async throws {
+        try await withTestApplication(backend) { client, dependencies in
+            let people = try await Self.people(client, dependencies)
+            _ = try await client.send(.put, "/api/v1/branches/main/object-types/employee", token: people.alice, json: Self.type("Employee"))
+            _ = try await client.send(.put, "/api/v1/branches/main/object-types/team", token: people.alice, json: Self.type("Team"))
+            _ = try await client.send(.post, "/api/v1/branches", token: people.alice, json: #"{"name":"feature"}"#)
+            #expect(try await client.send(.delete, "/api/v1/branches/feature/object-types/team", token: people.alice).status == .noContent)
+            let link = #"{"display_name":"Member of","source":"employee","target":"team","cardinality":"one_to_many"}"#
+            #expect(try await client.send(.put, "/api/v1/branches/main/link-types/member-of", token: people.bob, json: link).status == .created)
+            let id = try #require(try await client.send(.post, "/api/v1/proposals", token: people.alice, json: #"{"source":"feature","title":"Drop teams"}"#).json["id"] as? String)
+            let refused = try await client.send(.post, "/api/v1/proposals/\(id)/merge", token: people.alice, json: "{}")
+            #expect(refused.status == .unprocessableContent, "\(refused.text)")
+            let errors = try #require(try refused.json["errors"] as? [[String: Any]])
+            #expect(errors.map { "\($0["resource"] ?? "") \($0["field"] ?? "")" } == ["link-types/member-of target"])
+            #expect(refused.text.contains("object-types/team, which this change deletes"))
+            #expect(try await client.send(.get, "/api/v1/branches/main/object-types/team", token: people.bob).status == .ok)
+        }
+    }
+
     @Test("a protected target needs its approvals and an issue reference; the commit records the reference", arguments: TestBackend.available)
     func protectedTarget(backend: TestBackend) async throws {
         try await withTestApplication(backend) { client, dependencies in

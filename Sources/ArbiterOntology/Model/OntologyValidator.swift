@@ -51,6 +51,48 @@ public enum OntologyValidator {
         return issues
     }
 
+    /// Which kinds of resource can refer to a resource of `kind`: link types to object types, interfaces to shared
+    /// properties and to other interfaces.
+    public static func referrerKinds(of kind: ResourceKind) -> [ResourceKind] {
+        switch kind {
+        case .objectTypes: [.linkTypes]
+        case .sharedProperties, .interfaces: [.interfaces]
+        case .linkTypes: []
+        }
+    }
+
+    /// Issues for the `referrers` (resources that stay as they are) that point at something in `deleted`: a change
+    /// that removes an object type while a link type still uses it, say — as a merge does when one side deletes
+    /// what the other side started to use.
+    public static func dangling(referrers: [ResourceKey: JSONValue], deleted: Set<ResourceKey>) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for (key, document) in referrers.sorted(by: { $0.key < $1.key }) where !deleted.contains(key) {
+            var targets: [(field: String, target: ResourceKey)] = []
+            switch key.kind {
+            case .linkTypes:
+                for end in ["source", "target"] {
+                    if let id = document[end]?.stringValue { targets.append((end, ResourceKey(.objectTypes, id))) }
+                }
+            case .interfaces:
+                if case .array(let items)? = document["properties"] {
+                    targets += items.compactMap(\.stringValue).map { ("properties", ResourceKey(.sharedProperties, $0)) }
+                }
+                if case .array(let items)? = document["extends"] {
+                    targets += items.compactMap(\.stringValue).map { ("extends", ResourceKey(.interfaces, $0)) }
+                }
+            case .objectTypes, .sharedProperties:
+                break
+            }
+            for (field, target) in targets where deleted.contains(target) {
+                issues.append(
+                    ValidationIssue(
+                        resource: key, field: field,
+                        message: "refers to \(target), which this change deletes; change or delete \(key) as well, or keep \(target)"))
+            }
+        }
+        return issues
+    }
+
     /// Whether `id` is a usable identifier: 1 to 100 characters, a lowercase letter first, then lowercase letters,
     /// digits, `_` and `-`.
     public static func isValidID(_ id: String) -> Bool {

@@ -254,7 +254,14 @@ extension OntologyController {
         for reference in referenced.subtracting(changes.keys).sorted().prefix(500) {
             snapshot[reference] = try await repository.document(organizationID: organizationID, key: reference, at: head)
         }
-        return OntologyValidator.validate(snapshot, only: checked)
+        var issues = OntologyValidator.validate(snapshot, only: checked)
+        // Deletions: whatever still points at a deleted resource and does not change with it would dangle.
+        let deleted = Set(changes.filter { $0.value == nil }.keys)
+        for kind in Set(deleted.flatMap { OntologyValidator.referrerKinds(of: $0.kind) }).sorted() {
+            let unchanged = try await repository.documents(organizationID: organizationID, kind: kind, at: head).filter { changes[$0.key] == nil }
+            issues += OntologyValidator.dangling(referrers: unchanged, deleted: deleted)
+        }
+        return issues
     }
 
     /// Refuses to delete what others point at: object types used by link types, shared properties used by
