@@ -1,3 +1,4 @@
+import Foundation
 import ArbiterOntology
 import Testing
 
@@ -116,5 +117,36 @@ struct ResourceTreeTests {
         let root = try await tree.applying([ResourceKey(.objectTypes, "a"): "x"], to: nil).root
         #expect(try await tree.lookup([ResourceKey(.objectTypes, "a"), ResourceKey(.objectTypes, "b")], in: root) == [ResourceKey(.objectTypes, "a"): "x"])
         #expect(try await tree.lookup([ResourceKey(.objectTypes, "a")], in: nil).isEmpty)
+    }
+
+    @Test("nodes are written byte for byte as JSONEncoder with sorted keys writes them, so their addresses never change")
+    func canonicalEncoding() throws {
+        var random = MergePropertyTests.SplitMix64(state: 4242)
+        let alphabet = Array("abcxyz019-_/./\"\\\n\t\u{1}\u{1f}éü€😀 ".unicodeScalars)
+        func text() -> String {
+            String(String.UnicodeScalarView((0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] }))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for _ in 0..<500 {
+            var entries: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...40, using: &random) { entries["object-types/t\(Int.random(in: 0..<1000, using: &random))" + text()] = text() }
+            let leaf = TreeNode.leaf(entries)
+            #expect(leaf.canonicalJSON == Array(try encoder.encode(leaf)), "\(entries)")
+            let branch = TreeNode.branch((0..<16).map { _ in Bool.random(using: &random) ? nil : text() })
+            #expect(branch.canonicalJSON == Array(try encoder.encode(branch)))
+            #expect(try JSONDecoder().decode(TreeNode.self, from: Data(leaf.canonicalJSON)) == leaf)
+        }
+    }
+
+    @Test("the shared node cache answers repeated reads and stays within its bound")
+    func nodeCache() {
+        let cache = TreeNodeCache(capacity: 100)
+        cache.insert(Dictionary(uniqueKeysWithValues: (0..<80).map { ("o/\($0)", TreeNode.leaf(["k": "\($0)"])) }))
+        #expect(cache.get(["o/1", "o/79", "o/80"]).keys.sorted() == ["o/1", "o/79"])
+        cache.insert(Dictionary(uniqueKeysWithValues: (80..<130).map { ("o/\($0)", TreeNode.leaf(["k": "\($0)"])) }))
+        #expect(cache.count <= 100)
+        // What was used last survives the trim.
+        #expect(cache.get(["o/129"]).count == 1)
     }
 }

@@ -25,7 +25,7 @@ public struct Snapshot: Sendable, Equatable {
 
     /// SHA-256 of a document's canonical bytes, hex.
     public static func hash(_ document: JSONValue) -> String {
-        SHA256.hash(data: canonical(document)).map { String(format: "%02x", $0) }.joined()
+        TreeNode.hex(SHA256.hash(data: canonical(document)))
     }
 
     /// SHA-256 over every resource's key and hash in key order: equal trees hash equal, whatever order they were built in.
@@ -34,6 +34,6 @@ public struct Snapshot: Sendable, Equatable {
         for key in resources.keys.sorted() {
             hasher.update(data: Data("\(key)\u{0}\(Self.hash(resources[key]!))\n".utf8))
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return TreeNode.hex(hasher.finalize())
     }
 }

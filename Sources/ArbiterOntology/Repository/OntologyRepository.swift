@@ -30,9 +30,13 @@ public struct OntologyRepository: Sendable {
     let database: any SQLDatabase
     let clock: any WallClock
 
-    public init(database: any SQLDatabase, clock: any WallClock = SystemWallClock()) {
+    /// Tree nodes read before, shared by every operation of this repository.
+    let nodeCache: TreeNodeCache
+
+    public init(database: any SQLDatabase, clock: any WallClock = SystemWallClock(), nodeCache: TreeNodeCache = TreeNodeCache()) {
         self.database = database
         self.clock = clock
+        self.nodeCache = nodeCache
     }
 
     /// Creates `main` with an empty first commit, unless the organization already has branches.
@@ -119,7 +123,7 @@ public struct OntologyRepository: Sendable {
     /// One resource at a commit; `nil` when it does not exist there.
     public func document(organizationID: String, key: ResourceKey, at commit: Commit) async throws -> JSONValue? {
         try await database.read { executor in
-            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID))
+            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID, cache: nodeCache))
             guard let hash = try await tree.lookup(key, in: commit.tree.isEmpty ? nil : commit.tree) else { return nil }
             return try await Self.documents([hash], organizationID: organizationID, on: executor)[hash]
         }
@@ -128,7 +132,7 @@ public struct OntologyRepository: Sendable {
     /// Every resource key at a commit, without the documents.
     public func keys(organizationID: String, at commit: Commit) async throws -> [ResourceKey] {
         try await database.read { executor in
-            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID))
+            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID, cache: nodeCache))
             return Array(try await tree.entries(commit.tree.isEmpty ? nil : commit.tree).keys)
         }
     }
@@ -136,7 +140,7 @@ public struct OntologyRepository: Sendable {
     /// Every resource of `kind` at a commit, by id.
     public func documents(organizationID: String, kind: ResourceKind, at commit: Commit) async throws -> [ResourceKey: JSONValue] {
         try await database.read { executor in
-            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID))
+            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID, cache: nodeCache))
             let entries = try await tree.entries(commit.tree.isEmpty ? nil : commit.tree).filter { $0.key.kind == kind }
             let bodies = try await Self.documents(Array(Set(entries.values)), organizationID: organizationID, on: executor)
             return entries.compactMapValues { bodies[$0] }
@@ -153,7 +157,7 @@ public struct OntologyRepository: Sendable {
         alsoInTransaction: (@Sendable (any SQLExecutor, Commit) async throws -> Void)? = nil
     ) async throws -> Commit {
         let now = clock.now()
-        return try await database.transaction { executor in
+        let (result, nodes) = try await database.transaction { executor -> (Commit, [String: TreeNode]) in
             let lock: SQLQuery = executor.dialect == .postgres ? " FOR UPDATE" : ""
             guard
                 let row = try await executor.first(
@@ -164,7 +168,8 @@ public struct OntologyRepository: Sendable {
             guard let parent = try await Self.commit(head, organizationID: organizationID, on: executor) else {
                 throw RepositoryError.noSuchReference(head)
             }
-            let tree = ResourceTree(store: CachingTreeNodeStore(SQLTreeNodeStore(executor: executor, organizationID: organizationID)))
+            let nodes = CachingTreeNodeStore(SQLTreeNodeStore(executor: executor, organizationID: organizationID, cache: nodeCache))
+            let tree = ResourceTree(store: nodes)
             var hashes: [ResourceKey: String?] = [:]
             var bodies: [String: String] = [:]
             for (key, document) in changes {
@@ -189,7 +194,7 @@ public struct OntologyRepository: Sendable {
             let oldRoot = parent.tree.isEmpty ? nil : parent.tree
             let current = try await tree.lookup(hashes.keys, in: oldRoot)
             let changed = hashes.compactMap { key, hash in current[key] != hash ? key.description : nil }
-            guard !changed.isEmpty || mergedParent != nil else { return parent }
+            guard !changed.isEmpty || mergedParent != nil else { return (parent, [:]) }
             let newRoot = try await tree.applying(hashes, to: oldRoot).root
             let commit = Commit(
                 tree: newRoot ?? "", parents: [head] + (mergedParent.map { [$0] } ?? []), author: author, message: message,
@@ -203,8 +208,11 @@ public struct OntologyRepository: Sendable {
                 WHERE organization_id = \(organizationID) AND name = \(name) AND head = \(head) RETURNING name
                 """)
             guard !moved.isEmpty else { throw RepositoryError.staleHead(expected: head, current: "unknown") }
-            return commit
+            return (commit, nodes.remembered)
         }
+        // Committed: the nodes this commit read and wrote are the next commit's starting point.
+        nodeCache.insert(Dictionary(uniqueKeysWithValues: nodes.map { ("\(organizationID)/\($0.key)", $0.value) }))
+        return result
     }
 
     /// Commits from `start` back along first parents, newest first.
@@ -225,7 +233,7 @@ public struct OntologyRepository: Sendable {
         organizationID: String, from old: Commit, to new: Commit
     ) async throws -> [ResourceKey: (before: JSONValue?, after: JSONValue?)] {
         try await database.read { executor in
-            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID))
+            let tree = ResourceTree(store: SQLTreeNodeStore(executor: executor, organizationID: organizationID, cache: nodeCache))
             let pairs = try await tree.differences(old.tree.isEmpty ? nil : old.tree, new.tree.isEmpty ? nil : new.tree)
             let hashes = Set(pairs.values.flatMap { [$0.old, $0.new].compactMap { $0 } })
             let bodies = try await Self.documents(Array(hashes), organizationID: organizationID, on: executor)

@@ -9,13 +9,110 @@ public enum TreeNode: Sendable, Equatable, Codable {
     /// Sixteen children, by the next hex digit of the key's hash.
     case branch([String?])
 
-    /// The node's address.
-    public var hash: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let data = (try? encoder.encode(self)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    /// The node's address: SHA-256 of ``canonicalJSON``.
+    public var hash: String { Self.hex(SHA256.hash(data: canonicalJSON)) }
+
+    /// The node as `JSONEncoder` with `.sortedKeys` writes it (`{"leaf":{"_0":{…}}}`, `{"branch":{"_0":[…]}}`),
+    /// written directly: committing encodes every new node, and Foundation's encoder was most of a commit's time.
+    /// A test checks the bytes against `JSONEncoder` over random nodes, so addresses never change.
+    public var canonicalJSON: [UInt8] {
+        var out: [UInt8] = []
+        switch self {
+        case .leaf(let entries):
+            out.append(contentsOf: Array(#"{"leaf":{"_0":{"#.utf8))
+            for (index, key) in entries.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                Self.appendString(entries[key]!, to: &out)
+            }
+            out.append(contentsOf: Array("}}}".utf8))
+        case .branch(let children):
+            out.append(contentsOf: Array(#"{"branch":{"_0":["#.utf8))
+            for (index, child) in children.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if let child { Self.appendString(child, to: &out) } else { out.append(contentsOf: Array("null".utf8)) }
+            }
+            out.append(contentsOf: Array("]}}".utf8))
+        }
+        return out
     }
+
+    static func appendString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "/"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "/")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                let digits = Array("0123456789abcdef".utf8)
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Tree nodes recently read from the database, shared by every operation of a process. Nodes are addressed by
+/// their content, so a remembered node is never stale; only nodes read from committed data are remembered (not
+/// ones a transaction writes, which could roll back). Bounded: the oldest half goes when it is full.
+public final class TreeNodeCache: Sendable {
+    private struct State {
+        var nodes: [String: (node: TreeNode, tick: UInt64)] = [:]
+        var tick: UInt64 = 0
+    }
+    private let state = Mutex(State())
+    public let capacity: Int
+
+    public init(capacity: Int = 50_000) {
+        self.capacity = capacity
+    }
+
+    public func get(_ keys: [String]) -> [String: TreeNode] {
+        state.withLock { state in
+            state.tick += 1
+            var found: [String: TreeNode] = [:]
+            for key in keys {
+                guard let entry = state.nodes[key] else { continue }
+                found[key] = entry.node
+                state.nodes[key] = (entry.node, state.tick)
+            }
+            return found
+        }
+    }
+
+    public func insert(_ nodes: [String: TreeNode]) {
+        state.withLock { state in
+            state.tick += 1
+            for (key, node) in nodes { state.nodes[key] = (node, state.tick) }
+            if state.nodes.count > capacity {
+                let cutoff = state.nodes.values.map(\.tick).sorted()[state.nodes.count / 2]
+                state.nodes = state.nodes.filter { $0.value.tick > cutoff }
+            }
+        }
+    }
+
+    public var count: Int { state.withLock { $0.nodes.count } }
 }
 
 /// Where tree nodes live: the database for the store, a dictionary in tests.
@@ -70,6 +167,9 @@ final class CachingTreeNodeStore: TreeNodeStore {
         try await base.put(nodes)
         cache.withLock { $0.merge(nodes) { first, _ in first } }
     }
+
+    /// Every node read or written through this store.
+    var remembered: [String: TreeNode] { cache.withLock { $0 } }
 }
 
 /// The resources of one commit as a persistent, content-addressed hash trie (like git's trees, keyed by hash).

@@ -8,8 +8,8 @@ import Synchronization
 /// Builds a branch's search index in the background, the shadow way: the new generation is written beside the one
 /// searched and switched to at once when complete.
 ///
-/// The build takes an `indexing` lock on each resource type as it reaches it and keeps them until the switch, so
-/// the index it switches to is exactly the branch's head at that moment: a type it has read cannot change before
+/// The build takes an `indexing` lock on each resource type as it reaches it and keeps them until it has read the
+/// last one, so the index it switches to is exactly the branch's head at that moment: a type it has read cannot change before
 /// the switch, and one it has not reached yet is read as it is then. Until a type's turn comes it stays editable;
 /// a writer who meets the lock gets `423` with the build's progress and expected end. One build per branch runs at
 /// a time across every replica; a build whose replica died is taken over once its heartbeat is stale.
@@ -104,6 +104,10 @@ final class SearchIndexService: Sendable {
             guard let final = try await ontology.resolve(organizationID: organizationID, reference: branch) else {
                 throw RepositoryError.noSuchBranch(branch)
             }
+            // The locks go first, so that whoever sees the index ready finds the branch editable; the index
+            // records `final`, and a write from here on shows as a stale index.
+            await release(held, organizationID: organizationID)
+            held = []
             if try await index.activate(organizationID: organizationID, branch: branch, generation: generation, commit: final.id, entries: entries) {
                 logger.info(
                     "search index switched",
@@ -114,6 +118,10 @@ final class SearchIndexService: Sendable {
             logger.warning("search index build failed", metadata: ["branch": "\(branch)", "error": "\(reason)"])
             try? await index.fail(organizationID: organizationID, branch: branch, generation: generation, error: reason)
         }
+        await release(held, organizationID: organizationID)
+    }
+
+    private func release(_ held: [Lock], organizationID: String) async {
         for lock in held {
             _ = try? await locks.release(organizationID: organizationID, id: lock.id, holder: Self.holder, fencingToken: lock.fencingToken)
         }
