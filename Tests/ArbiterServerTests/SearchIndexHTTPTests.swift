@@ -102,6 +102,14 @@ struct SearchIndexHTTPTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(sawStale)
+
+            // A deleted branch takes its index with it: a new branch of the same name starts without one.
+            #expect(try await client.send(.post, "/api/v1/branches", token: dev, json: #"{"name":"sandbox/s"}"#).status == .created)
+            _ = try await client.send(.get, "/api/v1/branches/sandbox%2Fs/search?q=e", token: dev)
+            _ = try await Self.waitFor(client, token: dev, branch: "sandbox%2Fs") { $0["state"] as? String == "ready" }
+            #expect(try await client.send(.delete, "/api/v1/branches/sandbox%2Fs", token: dev).status == .noContent)
+            #expect(try await client.send(.post, "/api/v1/branches", token: dev, json: #"{"name":"sandbox/s"}"#).status == .created)
+            #expect(try await client.send(.get, "/api/v1/branches/sandbox%2Fs/search-index", token: dev).json["state"] as? String == "none")
         }
     }
 

@@ -93,10 +93,12 @@ public struct OntologyRepository: Sendable {
         }
     }
 
-    /// Deletes a branch (its commits stay, reachable by id); `false` when there was none.
+    /// Deletes a branch and its search index (its commits stay, reachable by id); `false` when there was none.
     public func deleteBranch(organizationID: String, name: String) async throws -> Bool {
         try await database.transaction { executor in
-            try await !executor.query(
+            try await executor.query("DELETE FROM ontology_search_entries WHERE organization_id = \(organizationID) AND branch = \(name)")
+            try await executor.query("DELETE FROM ontology_search_indexes WHERE organization_id = \(organizationID) AND branch = \(name)")
+            return try await !executor.query(
                 "DELETE FROM ontology_branches WHERE organization_id = \(organizationID) AND name = \(name) RETURNING name"
             ).isEmpty
         }

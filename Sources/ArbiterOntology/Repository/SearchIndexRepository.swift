@@ -154,24 +154,31 @@ public struct SearchIndexRepository: Sendable {
     }
 
     /// Resources with a term that starts with `prefix` (lower-cased), in the active generation, optionally only
-    /// through `field`; at most `limit` resources, by kind and id.
-    public func search(organizationID: String, branch: String, prefix: String, field: SearchField?, limit: Int) async throws -> [SearchHit] {
+    /// through `field`; at most `limit` resources, by kind and id. Read in one statement together with the commit
+    /// that generation reflects (`nil` when the branch has no index yet), so the two always agree.
+    public func search(
+        organizationID: String, branch: String, prefix: String, field: SearchField?, limit: Int
+    ) async throws -> (commit: String?, hits: [SearchHit]) {
         let lowered = prefix.lowercased()
         let upper = SearchIndexer.upperBound(forPrefix: lowered)
         let rows = try await database.read { executor in
             try await executor.query(
                 """
-                SELECT e.resource_kind, e.resource_id, e.field, e.text FROM ontology_search_entries e
-                JOIN ontology_search_indexes i ON i.organization_id = e.organization_id AND i.branch = e.branch AND i.active_generation = e.generation
-                WHERE e.organization_id = \(organizationID) AND e.branch = \(branch) AND e.term >= \(lowered) AND e.term < \(upper)
+                SELECT i.active_commit, e.resource_kind, e.resource_id, e.field, e.text FROM ontology_search_indexes i
+                LEFT JOIN ontology_search_entries e ON e.organization_id = i.organization_id AND e.branch = i.branch
+                  AND e.generation = i.active_generation AND e.term >= \(lowered) AND e.term < \(upper)
                   AND (CAST(\(field?.rawValue) AS TEXT) IS NULL OR e.field = \(field?.rawValue))
+                WHERE i.organization_id = \(organizationID) AND i.branch = \(branch)
                 ORDER BY e.resource_kind, e.resource_id, e.field, e.text
                 LIMIT \(limit * 20)
                 """)
         }
         var hits: [SearchHit] = []
+        var commit: String?
         for row in rows {
-            guard let kind = ResourceKind(rawValue: try row.decode("resource_kind")), let field = SearchField(rawValue: try row.decode("field"))
+            commit = try row.decode("active_commit", as: String?.self)
+            guard let kindName = try row.decode("resource_kind", as: String?.self), let kind = ResourceKind(rawValue: kindName),
+                let field = SearchField(rawValue: try row.decode("field"))
             else { continue }
             let key = ResourceKey(kind, try row.decode("resource_id"))
             let match = SearchHit.Match(field: field, text: try row.decode("text"))
@@ -182,7 +189,7 @@ public struct SearchIndexRepository: Sendable {
                 hits.append(SearchHit(resource: key, matches: [match]))
             }
         }
-        return hits
+        return (commit, hits)
     }
 
     static func state(_ row: SQLRow) throws -> SearchIndexState {

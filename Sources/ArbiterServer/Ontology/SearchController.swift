@@ -149,8 +149,10 @@ struct SearchController: Sendable {
             return field
         }
         let limit = try QueryParameters.limit(request)
-        let state = try await service.index.state(organizationID: principal.organizationID, branch: branch.name)
-        guard let active = state?.activeCommit else {
+        let (commit, hits) = try await service.index.search(
+            organizationID: principal.organizationID, branch: branch.name, prefix: query.trimmingCharacters(in: .whitespaces), field: field,
+            limit: limit)
+        guard let active = commit else {
             try await service.rebuild(organizationID: principal.organizationID, branch: branch.name)
             let current = try await service.index.state(organizationID: principal.organizationID, branch: branch.name)
             throw Problem(
@@ -160,12 +162,10 @@ struct SearchController: Sendable {
                 headers: [.retryAfter: "1"], extensions: ["progress": .number(Double(current?.progress ?? 0))])
         }
         let stale = active != branch.head
-        if stale, state?.phase != .building {
+        if stale {
+            // At most one build per branch runs; this is a no-op while one does.
             try await service.rebuild(organizationID: principal.organizationID, branch: branch.name)
         }
-        let hits = try await service.index.search(
-            organizationID: principal.organizationID, branch: branch.name, prefix: query.trimmingCharacters(in: .whitespaces), field: field,
-            limit: limit)
         return SearchResponse(
             branch: branch.name, commit: active, head: branch.head, stale: stale,
             items: hits.map { hit in

@@ -13,8 +13,8 @@ import Synchronization
 /// the switch, and one it has not reached yet is read as it is then. Until a type's turn comes it stays editable;
 /// a writer who meets the lock gets `423` with the build's progress and expected end. One build per branch runs at
 /// a time across every replica; a build whose replica died is taken over once its heartbeat is stale.
-final class SearchIndexService: Sendable {
-    let index: SearchIndexRepository
+public final class SearchIndexService: Sendable {
+    public let index: SearchIndexRepository
     let ontology: OntologyRepository
     let locks: LockRepository
     let clock: any WallClock
@@ -29,7 +29,7 @@ final class SearchIndexService: Sendable {
 
     static let holder = "system:search-index"
 
-    init(
+    public init(
         index: SearchIndexRepository, ontology: OntologyRepository, locks: LockRepository, clock: any WallClock, logger: Logger,
         lockTTL: Duration = .seconds(60), staleAfter: Duration = .seconds(120), lockWait: Duration = .seconds(30)
     ) {
@@ -45,7 +45,7 @@ final class SearchIndexService: Sendable {
 
     /// Starts a rebuild of `branch` unless one is running; returns whether this call started it.
     @discardableResult
-    func rebuild(organizationID: String, branch: String) async throws -> Bool {
+    public func rebuild(organizationID: String, branch: String) async throws -> Bool {
         guard let generation = try await index.begin(organizationID: organizationID, branch: branch, staleAfter: staleAfter) else { return false }
         let name = "\(organizationID)/\(branch)/\(generation)"
         let task = Task { [self] in
@@ -57,7 +57,7 @@ final class SearchIndexService: Sendable {
     }
 
     /// Waits for every build this process started; for tests and shutdown.
-    func waitForBuilds() async {
+    public func waitForBuilds() async {
         for task in running.withLock({ Array($0.values) }) { await task.value }
     }
 

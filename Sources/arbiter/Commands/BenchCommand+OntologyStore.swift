@@ -1,5 +1,6 @@
 import ArbiterCore
 import ArbiterOntology
+import ArbiterServer
 import ArbiterStore
 import ArgumentParser
 import Foundation
@@ -9,7 +10,7 @@ extension BenchCommand {
     struct OntologyStoreBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ontology-store",
-            abstract: "Time reads at head and at an old commit, a 10-type commit, a merge of two 10-type branches, and lock acquire+release.",
+            abstract: "Time reads at head and at an old commit, a 10-type commit, a merge of two 10-type branches, lock acquire+release, a search index rebuild and a search.",
             discussion: "Run with --database-url postgres://… to measure PostgreSQL; uses a throwaway organization in that database.")
 
         @Option(help: "Store sizes (object types), comma-separated.") var sizes = "1000,10000"
@@ -26,7 +27,7 @@ extension BenchCommand {
                 let repository = OntologyRepository(database: database, clock: clock)
                 let locks = LockRepository(database: database, ids: UUIDv7Generator(), clock: clock)
                 print("backend \(configuration.database.backendName); medians of \(rounds) runs, milliseconds")
-                print(" types  read@head  read@old  commit 10  merge 10+10  lock acquire+release (p50 / p99)  SELECT 1 (p50)")
+                print(" types  read@head  read@old  commit 10  merge 10+10  lock acquire+release (p50 / p99)  SELECT 1 (p50)  index build  search")
                 for size in sizes {
                     let organization = "bench-\(UUID().uuidString.prefix(8))"
                     try await database.transaction { executor in
@@ -80,6 +81,18 @@ extension BenchCommand {
                         if index >= 20 { samples.append(Self.milliseconds(ContinuousClock.now - start)) }
                     }
                     samples.sort()
+                    // A full rebuild of the search index (every type, under its indexing locks), then a search.
+                    let search = SearchIndexService(
+                        index: SearchIndexRepository(database: database, clock: clock), ontology: repository, locks: locks, clock: clock,
+                        logger: logger)
+                    let buildStart = ContinuousClock.now
+                    try await search.rebuild(organizationID: organization, branch: "main")
+                    await search.waitForBuilds()
+                    let build = Self.milliseconds(ContinuousClock.now - buildStart)
+                    let searches = try await Self.median(rounds) {
+                        _ = try await search.index.search(
+                            organizationID: organization, branch: "main", prefix: "t\(Int.random(in: 0..<size))", field: nil, limit: 50)
+                    }
                     // The floor: one trivial statement, as the lock's two statements each pay it.
                     var floor: [Double] = []
                     for index in 0..<(rounds + 20) {
@@ -90,8 +103,8 @@ extension BenchCommand {
                     floor.sort()
                     print(
                         String(
-                            format: "%6d  %8.3f  %8.3f  %9.3f  %11.3f  %.3f / %.3f  %.3f", size, readHead, readOld, commit, merge, samples[samples.count / 2],
-                            samples[min(samples.count - 1, samples.count * 99 / 100)], floor[floor.count / 2]))
+                            format: "%6d  %8.3f  %8.3f  %9.3f  %11.3f  %.3f / %.3f  %.3f  %10.0f  %8.3f", size, readHead, readOld, commit, merge, samples[samples.count / 2],
+                            samples[min(samples.count - 1, samples.count * 99 / 100)], floor[floor.count / 2], build, searches))
                 }
             }
         }
