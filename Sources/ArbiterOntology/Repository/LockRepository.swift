@@ -33,11 +33,13 @@ public struct LockRepository: Sendable {
         if database.dialect == .postgres {
             // One round trip: the function takes the branch's advisory lock and decides (migration 13).
             let row = try await database.autocommit { executor in
-                try await executor.first(
-                    """
-                    SELECT * FROM ontology_acquire_lock(\(organizationID), \(id), \(scope.branch), \(resourceKind), \(resourceID),
-                        \(kind.rawValue), \(holder), \(reason), \(now), \(expires))
-                    """)
+                try await executor.query(
+                    prepared: AcquireStatement.self,
+                    binds: [
+                        organizationID.sqlValue, id.sqlValue, scope.branch.sqlValue, resourceKind.sqlValue, resourceID.sqlValue,
+                        kind.rawValue.sqlValue, holder.sqlValue, reason.sqlValue, now.sqlValue, expires.sqlValue,
+                    ]
+                ).first
             }
             guard let row else { throw StoreError(.rejected, "the lock function returned nothing") }
             let lock = try Self.lock(row)
@@ -99,7 +101,12 @@ public struct LockRepository: Sendable {
     /// Releases a lease its holder still holds; `false` when it was already gone.
     public func release(organizationID: String, id: String, holder: String, fencingToken: Int64) async throws -> Bool {
         try await database.autocommit { executor in
-            try await !executor.query(
+            if executor.dialect == .postgres {
+                return try await !executor.query(
+                    prepared: ReleaseStatement.self, binds: [organizationID.sqlValue, id.sqlValue, holder.sqlValue, fencingToken.sqlValue]
+                ).isEmpty
+            }
+            return try await !executor.query(
                 """
                 DELETE FROM ontology_locks WHERE organization_id = \(organizationID) AND id = \(id) AND holder = \(holder)
                   AND fencing_token = \(fencingToken) RETURNING id
@@ -154,6 +161,17 @@ public struct LockRepository: Sendable {
             ORDER BY fencing_token
             """
         ).map(lock)
+    }
+
+    /// The two statements on the lock's hot path, kept prepared on each PostgreSQL connection.
+    enum AcquireStatement: PreparedSQL {
+        static let name = "arbiter_ontology_acquire_lock"
+        static let sql = "SELECT * FROM ontology_acquire_lock($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    }
+
+    enum ReleaseStatement: PreparedSQL {
+        static let name = "arbiter_ontology_release_lock"
+        static let sql = "DELETE FROM ontology_locks WHERE organization_id = $1 AND id = $2 AND holder = $3 AND fencing_token = $4 RETURNING id"
     }
 
     static func columns(_ scope: LockScope) -> (String?, String?) {

@@ -155,7 +155,8 @@ public struct SearchIndexRepository: Sendable {
 
     /// Resources with a term that starts with `prefix` (lower-cased), in the active generation, optionally only
     /// through `field`; at most `limit` resources, by kind and id. Read in one statement together with the commit
-    /// that generation reflects (`nil` when the branch has no index yet), so the two always agree.
+    /// that generation reflects (`nil` when the branch has no index yet), so the two always agree. The generation
+    /// is a scalar subquery so that it, and then the term range, bound the index scan.
     public func search(
         organizationID: String, branch: String, prefix: String, field: SearchField?, limit: Int
     ) async throws -> (commit: String?, hits: [SearchHit]) {
@@ -165,8 +166,10 @@ public struct SearchIndexRepository: Sendable {
             try await executor.query(
                 """
                 SELECT i.active_commit, e.resource_kind, e.resource_id, e.field, e.text FROM ontology_search_indexes i
-                LEFT JOIN ontology_search_entries e ON e.organization_id = i.organization_id AND e.branch = i.branch
-                  AND e.generation = i.active_generation AND e.term >= \(lowered) AND e.term < \(upper)
+                LEFT JOIN ontology_search_entries e ON e.organization_id = \(organizationID) AND e.branch = \(branch)
+                  AND e.generation = (
+                    SELECT active_generation FROM ontology_search_indexes WHERE organization_id = \(organizationID) AND branch = \(branch))
+                  AND e.term >= \(lowered) AND e.term < \(upper)
                   AND (CAST(\(field?.rawValue) AS TEXT) IS NULL OR e.field = \(field?.rawValue))
                 WHERE i.organization_id = \(organizationID) AND i.branch = \(branch)
                 ORDER BY e.resource_kind, e.resource_id, e.field, e.text

@@ -162,6 +162,52 @@ struct PostgresExecutor: SQLExecutor {
     var dialect: SQLDialect { .postgres }
 
     @discardableResult
+    func query<Statement: PreparedSQL>(prepared statement: Statement.Type, binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        do {
+            let rows = try await connection.execute(Prepared<Statement>(bindings: Self.bindings(binds)), logger: logger)
+            var result: [SQLRow] = []
+            for try await row in rows { result.append(try Self.row(row)) }
+            return result
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// postgres-nio's form of a ``PreparedSQL``: prepared on first use on each connection, by name.
+    struct Prepared<Statement: PreparedSQL>: PostgresPreparedStatement {
+        static var name: String { Statement.name }
+        static var sql: String { Statement.sql }
+        let bindings: PostgresBindings
+        func makeBindings() throws -> PostgresBindings { bindings }
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
+    static func bindings(_ binds: [SQLValue]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .real(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
+            case .bool(let value): bindings.append(value)
+            }
+        }
+        return bindings
+    }
+
+    static func row(_ row: PostgresRow) throws -> SQLRow {
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        for cell in row {
+            columns.append(cell.columnName)
+            values.append(try value(cell))
+        }
+        return SQLRow(columns: columns, values: values)
+    }
+
+    @discardableResult
     func query(_ query: SQLQuery) async throws(StoreError) -> [SQLRow] {
         let (sql, binds) = query.render(for: .postgres)
         var bindings = PostgresBindings(capacity: binds.count)

@@ -11,6 +11,26 @@ public protocol SQLExecutor: Sendable {
     /// Runs `query` and returns every row it produced.
     @discardableResult
     func query(_ query: SQLQuery) async throws(StoreError) -> [SQLRow]
+
+    /// Runs a statement the server keeps prepared on each connection (parsed and planned once), with `binds` for
+    /// its `$1…$n`. For the hottest single statements on PostgreSQL; other backends refuse it.
+    @discardableResult
+    func query<Statement: PreparedSQL>(prepared statement: Statement.Type, binds: [SQLValue]) async throws(StoreError) -> [SQLRow]
+}
+
+/// A fixed PostgreSQL statement, prepared once per connection under ``name``.
+public protocol PreparedSQL: Sendable {
+    /// Unique among prepared statements.
+    static var name: String { get }
+    /// PostgreSQL text with `$1…$n` placeholders.
+    static var sql: String { get }
+}
+
+extension SQLExecutor {
+    @discardableResult
+    public func query<Statement: PreparedSQL>(prepared statement: Statement.Type, binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        throw StoreError(.rejected, "prepared statements are only used on PostgreSQL (\(Statement.name))")
+    }
 }
 
 extension SQLExecutor {
@@ -103,6 +123,16 @@ private final class FailureTrackingExecutor<Base: SQLExecutor>: SQLExecutor {
     func query(_ query: SQLQuery) async throws(StoreError) -> [SQLRow] {
         do {
             return try await base.query(query)
+        } catch {
+            failure.withLock { if $0 == nil { $0 = error } }
+            throw error
+        }
+    }
+
+    @discardableResult
+    func query<Statement: PreparedSQL>(prepared statement: Statement.Type, binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        do {
+            return try await base.query(prepared: statement, binds: binds)
         } catch {
             failure.withLock { if $0 == nil { $0 = error } }
             throw error

@@ -81,7 +81,7 @@ extension BenchCommand {
                         if index >= 20 { samples.append(Self.milliseconds(ContinuousClock.now - start)) }
                     }
                     samples.sort()
-                    // A full rebuild of the search index (every type, under its indexing locks), then a search.
+                    // A full rebuild of the search index (every type, under its indexing locks), then searches for one type's name.
                     let search = SearchIndexService(
                         index: SearchIndexRepository(database: database, clock: clock), ontology: repository, locks: locks, clock: clock,
                         logger: logger)
@@ -91,7 +91,7 @@ extension BenchCommand {
                     let build = Self.milliseconds(ContinuousClock.now - buildStart)
                     let searches = try await Self.median(rounds) {
                         _ = try await search.index.search(
-                            organizationID: organization, branch: "main", prefix: "t\(Int.random(in: 0..<size))", field: nil, limit: 50)
+                            organizationID: organization, branch: "main", prefix: "type \(Int.random(in: 0..<size)) ", field: nil, limit: 50)
                     }
                     // The floor: one trivial statement, as the lock's two statements each pay it.
                     var floor: [Double] = []
