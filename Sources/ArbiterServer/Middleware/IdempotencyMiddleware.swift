@@ -96,7 +96,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
             throw error
         }
         let bytes = collector.bytes
-        let headers = response.headers.filter { Self.replayedHeaders.contains($0.name) }.map { [$0.name.canonicalName, $0.value] }
+        let headers = response.headers.filter { Self.replayedHeaders.contains($0.name) }.map { [$0.name.rawName, $0.value] }
         do {
             try await store.complete(claim, with: .init(status: Int(response.status.code), headers: headers, body: bytes))
         } catch {
