@@ -210,29 +210,10 @@ struct PostgresExecutor: SQLExecutor {
     @discardableResult
     func query(_ query: SQLQuery) async throws(StoreError) -> [SQLRow] {
         let (sql, binds) = query.render(for: .postgres)
-        var bindings = PostgresBindings(capacity: binds.count)
-        for value in binds {
-            switch value {
-            case .null: bindings.appendNull()
-            case .integer(let value): bindings.append(value)
-            case .real(let value): bindings.append(value)
-            case .text(let value): bindings.append(value)
-            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
-            case .bool(let value): bindings.append(value)
-            }
-        }
         do {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(binds)), logger: logger)
             var result: [SQLRow] = []
-            for try await row in rows {
-                var columns: [String] = []
-                var values: [SQLValue] = []
-                for cell in row {
-                    columns.append(cell.columnName)
-                    values.append(try Self.value(cell))
-                }
-                result.append(SQLRow(columns: columns, values: values))
-            }
+            for try await row in rows { result.append(try Self.row(row)) }
             return result
         } catch {
             throw Self.translate(error)
