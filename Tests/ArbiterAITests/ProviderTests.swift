@@ -156,7 +156,8 @@ struct ProviderTests {
                     if case .timeout = error as? ProviderError { return true }
                     return false
                 }
-                #expect(ContinuousClock.now - started < .seconds(5))
+                // The stream would take 160 s; a generous bound still shows it was cut, also on a busy machine.
+                #expect(ContinuousClock.now - started < .seconds(30))
             }
         }
     }
