@@ -43,10 +43,11 @@ struct LockReplicasTests {
             url.path = "/" + settings.database
             let databaseURL = try #require(url.string)
             let password = "Rx7-replica-Pw-\(UUID().uuidString)"
-            // Both replicas share the secrets, as replicas behind one load balancer must.
+            // Both replicas share the secrets, as replicas behind one load balancer must; made fresh for each run.
+            func randomBase64() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
             let environment = [
-                "ARBITER_JWT_SECRET": "replica-test-jwt-secret-0123456789abcdefghijklmnop",
-                "ARBITER_MASTER_KEY": "base64:" + Data(repeating: 9, count: 32).base64EncodedString(),
+                "ARBITER_JWT_SECRET": randomBase64(),
+                "ARBITER_MASTER_KEY": "base64:" + randomBase64(),
                 "ARBITER_BOOTSTRAP_ADMIN_EMAIL": "admin@example.com", "ARBITER_BOOTSTRAP_ADMIN_PASSWORD": password,
                 "ARBITER_RATE_LIMIT_READ": "100000/1s", "ARBITER_RATE_LIMIT_WRITE": "100000/1s", "ARBITER_RATE_LIMIT_AUTH": "1000/1s",
             ]

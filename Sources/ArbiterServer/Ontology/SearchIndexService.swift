@@ -48,11 +48,13 @@ public final class SearchIndexService: Sendable {
     public func rebuild(organizationID: String, branch: String) async throws -> Bool {
         guard let generation = try await index.begin(organizationID: organizationID, branch: branch, staleAfter: staleAfter) else { return false }
         let name = "\(organizationID)/\(branch)/\(generation)"
-        let task = Task { [self] in
-            await build(organizationID: organizationID, branch: branch, generation: generation)
-            _ = running.withLock { $0.removeValue(forKey: name) }
+        // Registered under the lock it removes itself under, so it can never finish before it is registered.
+        running.withLock { running in
+            running[name] = Task { [self] in
+                await build(organizationID: organizationID, branch: branch, generation: generation)
+                _ = self.running.withLock { $0.removeValue(forKey: name) }
+            }
         }
-        running.withLock { $0[name] = task }
         return true
     }
 
